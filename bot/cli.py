@@ -90,26 +90,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
-    """Grid-search the abstention thresholds on a dev file and print the best pair."""
+    """Pick the abstention threshold that maximises abstain accuracy on a question file."""
     from bot.evaluate import load_questions
 
     retriever = _retriever(args)
-    questions = load_questions(Path(args.file))
-    rows = []
-    for q in questions:
-        r = retriever.search(q.q)
-        rows.append((q.guides is None, r.dense_top, bool(r.terms)))
-    best = None
-    for plain in [x / 100 for x in range(20, 70)]:
-        for with_term in [x / 100 for x in range(15, 70)]:
-            correct = sum((dense < (with_term if term else plain)) == oos for oos, dense, term in rows)
-            score = (correct, -abs(plain - 0.45))
-            if best is None or score > best[0]:
-                best = (score, plain, with_term)
-    assert best is not None
-    (correct, _), plain, with_term = best
-    print(f"best: ABSTAIN_MIN_DENSE={plain:.2f} ABSTAIN_MIN_DENSE_WITH_TERM={with_term:.2f} "
-          f"abstain_accuracy={correct / len(rows):.3f}")
+    rows = [(q.guides is None, retriever.search(q.q).dense_top) for q in load_questions(Path(args.file))]
+    best = max(
+        ((sum((dense < t) == oos for oos, dense in rows), -abs(t - 0.4), t) for t in (x / 100 for x in range(20, 70)))
+    )
+    print(f"best: ABSTAIN_MIN_DENSE={best[2]:.2f} abstain_accuracy={best[0] / len(rows):.3f}")
     return 0
 
 

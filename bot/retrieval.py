@@ -59,17 +59,6 @@ class SearchResult:
         }
 
 
-@dataclass(frozen=True)
-class AbstainPolicy:
-    """Abstain when the best dense similarity is low, unless the query names a domain term."""
-
-    min_dense: float = settings.ABSTAIN_MIN_DENSE
-    min_dense_with_term: float = settings.ABSTAIN_MIN_DENSE_WITH_TERM
-
-    def abstain(self, dense_top: float, has_term: bool) -> bool:
-        return dense_top < (self.min_dense_with_term if has_term else self.min_dense)
-
-
 class Retriever:
     def __init__(self, kb: KnowledgeBase, index: SearchIndex, embedder: Optional[Embedder] = None):
         self.kb = kb
@@ -77,7 +66,6 @@ class Retriever:
         self.embedder = embedder or get_embedder()
         self.normalizer = Normalizer(kb.glossary)
         self.normalizer.set_vocabulary(index.vocabulary)
-        self.policy = AbstainPolicy()
         self._lock = threading.Lock()  # faiss/bm25 objects are shared across the action server's threads
 
     # -- scoring -------------------------------------------------------------------
@@ -120,19 +108,36 @@ class Retriever:
         lexical_top = float(lex_scores[0]) if len(lex_scores) else 0.0
 
         fused: dict[int, float] = {}
-        if mode in ("hybrid", "dense"):
-            for rank, pid in enumerate(dense_ids):
-                fused[int(pid)] = fused.get(int(pid), 0.0) + settings.RRF_WEIGHT_DENSE / (settings.RRF_K + rank + 1)
-        if mode in ("hybrid", "bm25"):
-            for rank, pid in enumerate(lex_ids):
-                fused[int(pid)] = fused.get(int(pid), 0.0) + settings.RRF_WEIGHT_LEXICAL / (settings.RRF_K + rank + 1)
+        if mode == "hybrid" and settings.FUSION == "mix":
+            self._add_mix(fused, dense_ids, dense_scores, lex_ids, lex_scores)
+        else:
+            if mode in ("hybrid", "dense"):
+                self._add_rrf(fused, dense_ids, settings.RRF_WEIGHT_DENSE)
+            if mode in ("hybrid", "bm25"):
+                self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
 
         hits = self._by_guide(fused, k)
         if mode == "bm25":
             abstain = not hits or lexical_top < settings.ABSTAIN_MIN_LEXICAL
         else:
-            abstain = not hits or self.policy.abstain(dense_top, bool(terms))
+            abstain = not hits or dense_top < settings.ABSTAIN_MIN_DENSE
         return SearchResult(query, abstain, hits, terms, dense_top, lexical_top)
+
+    def _add_rrf(self, fused: dict[int, float], ranked_ids: np.ndarray, weight: float) -> None:
+        for rank, pid in enumerate(ranked_ids):
+            pid = int(pid)
+            kind_weight = settings.KIND_WEIGHTS.get(self.index.passages[pid].kind, 1.0)
+            fused[pid] = fused.get(pid, 0.0) + weight * kind_weight / (settings.RRF_K + rank + 1)
+
+    def _add_mix(self, fused, dense_ids, dense_scores, lex_ids, lex_scores) -> None:
+        """Convex mix of cosine similarity and max-normalised BM25 (missing scores count as 0)."""
+        lex_max = float(lex_scores[0]) if len(lex_scores) else 1.0
+        dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
+        lexical = {int(i): float(s) / lex_max for i, s in zip(lex_ids, lex_scores)}
+        alpha = settings.MIX_DENSE_WEIGHT
+        for pid in dense.keys() | lexical.keys():
+            kind_weight = settings.KIND_WEIGHTS.get(self.index.passages[pid].kind, 1.0)
+            fused[pid] = kind_weight * (alpha * dense.get(pid, 0.0) + (1 - alpha) * lexical.get(pid, 0.0))
 
     def _by_guide(self, fused: dict[int, float], k: int) -> list[Hit]:
         """Best passage per guide; a guide's score is its best passage plus a little for the runner-up."""

@@ -45,6 +45,14 @@ class Analysis:
     corrected: dict[str, str] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1)
+def _word_log_probs():
+    """English word frequencies (spacy-lookups-data): a frequent word is never 'corrected'."""
+    from spacy.lookups import load_lookups
+
+    return load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")  # keys are hashed strings
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -100,6 +108,8 @@ class Normalizer:
     def correct(self, token: str) -> str:
         if token in self._vocab or len(token) < 4 or not token.isalpha():
             return token
+        if _word_log_probs().get(token, -99.0) > settings.TYPO_KNOWN_WORD_LOGPROB:
+            return token  # a real English word, just not in our texts ("bank")
         if token in self._delete_index:  # one letter too many in the query ("examn")
             return self._delete_index[token]
         for d in _deletes(token):
