@@ -80,6 +80,12 @@ ABSTAIN_MIN_LEXICAL = float(_env("ABSTAIN_MIN_LEXICAL", "0.0"))
 # Tokens more frequent than this (log probability) are real words and are not typo-corrected.
 TYPO_KNOWN_WORD_LOGPROB = -12.5
 
+# Counter finder: free text matches a need when its cosine similarity to the need's examples is at least this.
+NEED_MIN_SIMILARITY = float(_env("NEED_MIN_SIMILARITY", "0.55"))
+NEED_OVERLAP_WEIGHT = 0.2
+MAX_COUNTER_REASKS = 2
+NEED_BUTTONS = 8  # buttons shown when asking for the need (all of them after MAX_COUNTER_REASKS)
+
 # --- answers ----------------------------------------------------------------
 ANSWER_MAX_SENTENCES = 3
 RELATED_BUTTONS = 3

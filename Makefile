@@ -1,0 +1,117 @@
+# Wegwijzer: `make run` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo /root/.pyenv)
+PY310 ?= $(PYENV_ROOT)/versions/3.10.13/bin/python3.10
+PY311 ?= $(shell command -v python3.11 2>/dev/null || echo $(PYENV_ROOT)/versions/3.11.7/bin/python3.11)
+
+RASA_VENV := .venv-rasa
+ACT_VENV := .venv-actions
+RASA := $(RASA_VENV)/bin/rasa
+APY := $(ACT_VENV)/bin/python
+MODEL := models/wegwijzer.tar.gz
+INDEX := var/index/manifest.json
+
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
+export TRACKER_DB ?= var/tracker.db
+export PYTHONPATH := $(CURDIR)
+
+KNOWLEDGE_FILES := $(shell find knowledge -type f \( -name '*.md' -o -name '*.yml' \) 2>/dev/null)
+BOT_SOURCES := $(wildcard bot/*.py)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
+
+.PHONY: help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
+
+help:
+	@echo "make run    - set up everything if needed, start action server + Rasa + widget page"
+	@echo "make test   - set up everything if needed, run pytest and Rasa's checks"
+	@echo "make shell  - rasa shell for staff (needs the action server: make run in another terminal)"
+	@echo "other: setup, index, train, eval, check-knowledge, bench, nlu-eval, soak, clean"
+
+# ---------------------------------------------------------------- environments
+$(RASA_VENV)/.installed: requirements-rasa.txt pyproject.toml
+	@test -x "$(PY310)" || { echo "ERROR: Python 3.10 interpreter not found at $(PY310) (Rasa 3.6 needs it; set PY310=/path/to/python3.10)"; exit 1; }
+	@echo ">> creating $(RASA_VENV) (Rasa 3.6.21, Python 3.10; about 2 minutes)"
+	rm -rf $(RASA_VENV)
+	$(PY310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install -q -r requirements-rasa.txt
+	$(RASA_VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+$(ACT_VENV)/.installed: requirements-actions.txt pyproject.toml
+	@test -x "$(PY311)" || { echo "ERROR: Python 3.11 interpreter not found at $(PY311)"; exit 1; }
+	@echo ">> creating $(ACT_VENV) (torch CPU, sentence-transformers, faiss, spaCy; about 2 minutes)"
+	rm -rf $(ACT_VENV)
+	$(PY311) -m venv $(ACT_VENV)
+	$(ACT_VENV)/bin/pip install -q torch==2.13.0
+	$(ACT_VENV)/bin/pip install -q -r requirements-actions.txt
+	$(ACT_VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+envs: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
+
+# ---------------------------------------------------------------- build steps
+check-knowledge: $(ACT_VENV)/.installed
+	$(APY) -m bot check-knowledge
+
+$(INDEX): $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) $(BOT_SOURCES)
+	$(APY) -m bot check-knowledge
+	$(APY) -m bot index
+	@touch $@
+
+index: $(INDEX)
+
+$(MODEL): $(RASA_VENV)/.installed $(TRAIN_INPUTS)
+	@echo ">> training the Rasa model (data, config or domain changed)"
+	$(RASA) train --fixed-model-name wegwijzer --out models --quiet
+	@touch $@
+
+train: $(MODEL)
+
+setup: envs index train
+
+# ---------------------------------------------------------------- run
+run: setup
+	$(APY) -m bot.servers run
+
+shell: setup
+	$(APY) -m bot.servers shell
+
+# ---------------------------------------------------------------- checks
+validate: $(RASA_VENV)/.installed
+	$(RASA) data validate --fail-on-warnings
+
+rasa-test: setup
+	bash tests/rasa_checks.sh
+
+test: setup system-deps
+	bash tests/run_all.sh
+
+test-fast: setup
+	$(APY) -m pytest -q -m "not e2e and not browser and not scale and not slow"
+
+eval: index
+	$(APY) -m bot eval tests/data/retrieval_dev.yml --mode all
+
+nlu-eval: $(RASA_VENV)/.installed
+	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out results/nlu-cv
+	$(APY) -m bot.nlu_report results/nlu-cv
+
+bench: setup system-deps
+	$(APY) -m bot.bench
+
+soak: setup system-deps
+	$(APY) -m pytest -q -m slow --run-slow
+
+system-deps:
+	@bash tests/system_deps.sh
+
+clean:
+	rm -rf models var results .pytest_cache

@@ -1,0 +1,146 @@
+"""The assistant's behaviour behind the Rasa actions: one object, loaded once per process, whose
+methods return channel-neutral replies. Unit-testable without Rasa."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from bot import settings
+from bot.answer import (
+    Button,
+    Reply,
+    compose_abstain,
+    compose_counter_answer,
+    compose_guide_overview,
+    compose_search_answer,
+    compose_term,
+    guide_from_ref,
+)
+from bot.counters import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, NeedMatcher, parse_act
+from bot.guard import check
+from bot.knowledge import GlossaryTerm, Need
+from bot.retrieval import Retriever, SearchResult, retriever_for
+from bot.text import fold
+
+
+@dataclass
+class Answer:
+    replies: list[Reply]
+    result: Optional[SearchResult] = None
+    answered: bool = False  # a knowledge answer (not abstain, not a guard reply)
+    guide: Optional[str] = None
+    question: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+HANDOVER = Reply(
+    text=(
+        "I'm sorry I could not help you well enough. It is better to ask the official counter directly:\n"
+        "- exams, letters, loan: DUO / inburgeren.nl — https://www.inburgeren.nl/en/\n"
+        "- broad intake, PIP, your route: your municipality (gemeente) — "
+        "https://www.inburgeren.nl/inburgeren-bij-de-gemeente/"
+    ),
+    buttons=[Button("Which counter do I need?", "/ask_counter")],
+    source_url="https://www.inburgeren.nl/en/",
+)
+
+
+class Assistant:
+    def __init__(self, retriever: Retriever):
+        self.retriever = retriever
+        self.kb = retriever.kb
+        self.needs = NeedMatcher(self.kb.counters, retriever.embedder, retriever.normalizer)
+
+    # -- questions ------------------------------------------------------------------
+    def answer_question(self, text: Optional[str]) -> Answer:
+        checked = check(text)
+        if not checked.answerable:
+            return Answer([Reply(checked.reply or "")], notes=[checked.note or ""])
+        replies: list[Reply] = []
+        if checked.reply:  # too long: say so, then answer the first part
+            replies.append(Reply(checked.reply))
+        result = self.retriever.search(checked.text)
+        reply = compose_search_answer(self.kb, result)
+        replies.append(reply)
+        return Answer(replies, result, answered=not result.abstain, guide=reply.guide, question=checked.text)
+
+    def handover(self) -> Reply:
+        return HANDOVER
+
+    # -- glossary -------------------------------------------------------------------
+    def find_term(self, text: str) -> Optional[GlossaryTerm]:
+        wanted = fold(text or "").strip(" ?!.")
+        for term in self.kb.glossary:
+            if wanted in (fold(f) for f in term.surface_forms):
+                return term
+        matches = self.retriever.normalizer.analyse(text or "").terms
+        return matches[0].term if matches else None
+
+    def explain(self, entity_value: Optional[str], text: str) -> Answer:
+        term = self.find_term(entity_value) if entity_value else None
+        term = term or self.find_term(text)
+        if term is None:
+            return self.answer_question(text)
+        reply = compose_term(self.kb, term)
+        return Answer([reply], answered=True, guide=reply.guide, question=text)
+
+    # -- guides ---------------------------------------------------------------------
+    def open_guide(self, ref: Optional[str]) -> Reply:
+        title = guide_from_ref(self.kb, ref or "")
+        return compose_guide_overview(self.kb, title) if title else compose_abstain(self.kb)
+
+    # -- counter finder -------------------------------------------------------------
+    def need_from(self, value: Optional[str]) -> Optional[Need]:
+        if not value:
+            return None
+        need = self.needs.by_id(value)
+        if need:
+            return need
+        match = self.needs.match(value)
+        return match.need if match else None
+
+    def need_buttons(self, all_needs: bool = False) -> list[Button]:
+        needs = self.kb.counters.needs if all_needs else self.kb.counters.needs[: settings.NEED_BUTTONS]
+        return [Button(n.title, f'/inform{{"need":"{n.id}"}}') for n in needs]
+
+    def needs_act(self, need_id: Optional[str]) -> bool:
+        need = self.needs.by_id(need_id or "")
+        return bool(need and need.depends_on_act)
+
+    @staticmethod
+    def act_from(text: Optional[str]) -> Optional[str]:
+        if not text:
+            return None
+        if text in (ACT_2021, ACT_2013, ACT_UNKNOWN):
+            return text
+        return parse_act(text)
+
+    def act_help(self) -> Reply:
+        q = self.kb.counters.act_question
+        return Reply(f"{q.help}\nWhen did you have to start integrating? (for example: 2019, or 2023)\n"
+                     f"Official page: {q.source_url}")
+
+    def counter_answer(self, need_id: str, act: Optional[str]) -> Reply:
+        need = self.needs.by_id(need_id)
+        if need is None:
+            return compose_abstain(self.kb)
+        return compose_counter_answer(self.kb.counters, need, act, self.kb)
+
+    @property
+    def before_2013_need(self) -> Optional[Need]:
+        return self.kb.counters.need("started_before_2013")
+
+
+ACTS = {ACT_2021, ACT_2013}
+__all__ = ["Assistant", "Answer", "ACTS", "ACT_UNKNOWN", "ACT_BEFORE_2013", "get_assistant", "assistant_for"]
+
+
+@lru_cache(maxsize=1)
+def get_assistant() -> Assistant:
+    return Assistant(retriever_for(settings.KNOWLEDGE_DIR, settings.INDEX_DIR))
+
+
+def assistant_for(knowledge_dir: Path, index_dir: Path) -> Assistant:
+    return Assistant(retriever_for(knowledge_dir, index_dir))

@@ -1,0 +1,72 @@
+"""Input guard: what to do with odd user input, before NLU or search sees it. Pure Python
+(no ML imports), used by the actions and by Rasa-side plugins."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+from bot import settings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_LATIN_LETTER = re.compile(r"[A-Za-zÀ-ɏ]")
+_ANY_LETTER = re.compile(r"[^\W\d_]", re.U)
+
+NOTE_TOO_LONG = "too_long"
+NOTE_EMPTY = "empty"
+NOTE_NO_WORDS = "no_words"
+NOTE_OTHER_SCRIPT = "other_script"
+
+REPLIES = {
+    NOTE_EMPTY: "I did not get any text. Please type your question in English, for example: \"What is the Z-route?\"",
+    NOTE_NO_WORDS: (
+        "I can only read words, not emoji or symbols. Please type your question in English, "
+        "for example: \"Where do I book my exam?\""
+    ),
+    NOTE_OTHER_SCRIPT: (
+        "Sorry, I answer in English only. I also know Dutch words like inburgering, gemeente, "
+        "brede intake, PIP, KNM, onderwijsroute and ontheffing. Please ask your question in English."
+    ),
+    NOTE_TOO_LONG: (
+        "Your message is very long, so I only read the first part of it. "
+        "Short questions work best, one question at a time."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str  # cleaned text, truncated to the cap
+    note: Optional[str]  # one of the NOTE_* values, or None when the input is ordinary
+
+    @property
+    def answerable(self) -> bool:
+        return self.note in (None, NOTE_TOO_LONG)
+
+    @property
+    def reply(self) -> Optional[str]:
+        return REPLIES.get(self.note) if self.note else None
+
+
+def clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def check(text: Optional[str], max_chars: int = settings.MAX_MESSAGE_CHARS) -> Checked:
+    cleaned = clean(text or "")
+    if not cleaned:
+        return Checked("", NOTE_EMPTY)
+    letters = _ANY_LETTER.findall(cleaned)
+    if not letters:
+        return Checked(cleaned[:max_chars], NOTE_NO_WORDS)
+    latin = len(_LATIN_LETTER.findall(cleaned))
+    if latin < 0.5 * len(letters):
+        return Checked(cleaned[:max_chars], NOTE_OTHER_SCRIPT)
+    if len(cleaned) > max_chars:
+        cut = cleaned[:max_chars]
+        space = cut.rfind(" ")
+        return Checked(cut[:space] if space > max_chars // 2 else cut, NOTE_TOO_LONG)
+    return Checked(cleaned, None)

@@ -1,0 +1,112 @@
+"""Shared fixtures. End-to-end fixtures start the REAL action server and REAL Rasa server on free
+ports with a fresh SQLite tracker store, and tear them down afterwards."""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import servers, settings
+
+ROOT = settings.PROJECT_ROOT
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="run the full-length slow tests (soak/load)")
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from bot.knowledge import load_knowledge
+
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def retriever():
+    from bot.retrieval import default_retriever
+
+    return default_retriever()
+
+
+@pytest.fixture(scope="session")
+def assistant():
+    from bot.assistant import get_assistant
+
+    return get_assistant()
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    action_url: str
+    token: str
+    tracker_db: Path
+    rasa: servers.Service
+    actions: servers.Service
+
+    def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
+        return post_json(f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}, timeout)
+
+    def texts(self, sender: str, message: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(sender, message))
+
+    def tracker(self, sender: str) -> dict:
+        request = urllib.request.Request(
+            f"{self.rasa_url}/conversations/{sender}/tracker?token={self.token}", method="GET"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+def post_json(url: str, payload, timeout: float = 60):
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"null")
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def start_stack(tmp: Path, web_origin: str = "http://localhost:8080") -> Stack:
+    action_port, rasa_port = servers.free_port(), servers.free_port()
+    token = "test-token-" + uuid.uuid4().hex[:8]
+    tracker_db = tmp / "tracker.db"
+    actions = servers.action_server(action_port, log_path=tmp / "actions.log")
+    rasa = servers.rasa_server(rasa_port, action_port, tracker_db, web_origin, log_path=tmp / "rasa.log", token=token)
+    actions.start()
+    rasa.start()
+    try:
+        actions.wait_ready(180)
+        rasa.wait_ready(300)
+    except Exception:
+        rasa.stop()
+        actions.stop()
+        raise
+    return Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token, tracker_db, rasa, actions)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    if not servers.MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test does it)")
+    tmp = tmp_path_factory.mktemp("stack")
+    running = start_stack(tmp)
+    yield running
+    running.rasa.stop()
+    running.actions.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    return new_sender()
+
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# System packages the test suite needs, from Debian (never a downloaded browser):
+# Chromium for the widget test, PostgreSQL + Redis for the scale-out test, tmux for the shell test.
+# Node/npm come with the machine; the widget's socket.io client comes from npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  echo ">> installing Debian packages: ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ! -f web/node_modules/socket.io-client/dist/socket.io.min.js ]; then
+  echo ">> npm ci in web/"
+  (cd web && npm ci --no-audit --no-fund --silent)
+fi
