@@ -27,7 +27,7 @@ KNOWLEDGE_FILES := $(shell find knowledge -type f \( -name '*.md' -o -name '*.ym
 BOT_SOURCES := $(wildcard bot/*.py)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
+.PHONY: webdeps help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
 
 help:
 	@echo "make run    - set up everything if needed, start action server + Rasa + widget page"
@@ -68,14 +68,23 @@ $(INDEX): $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) $(BOT_SOURCES)
 
 index: $(INDEX)
 
-$(MODEL): $(RASA_VENV)/.installed $(TRAIN_INPUTS)
+# The ask_question intent is generated from the knowledge base's own question phrasings.
+data/nlu/questions.yml: $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) bot/nlu_questions.py
+	$(APY) -m bot.nlu_questions
+
+$(MODEL): $(RASA_VENV)/.installed data/nlu/questions.yml $(TRAIN_INPUTS)
 	@echo ">> training the Rasa model (data, config or domain changed)"
 	$(RASA) train --fixed-model-name wegwijzer --out models --quiet
 	@touch $@
 
 train: $(MODEL)
 
-setup: envs index train
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --silent
+
+webdeps: web/node_modules/.package-lock.json
+
+setup: envs index train webdeps
 
 # ---------------------------------------------------------------- run
 run: setup

@@ -113,28 +113,37 @@ class ValidateCounterForm(FormValidationAction):
         return domain_slots
 
     async def extract_need(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Free text fills `need` when the form asks for it, or on the message that starts the form."""
+        """Free text fills `need` when the form asks for it, or on the message that starts the form.
+        A question asked meanwhile is left to the digression rules; nonsense is counted and re-asked."""
         if tracker.get_slot("need") or entity(tracker, "need"):
             return {}
+        intent = tracker.latest_message.get("intent", {}).get("name")
         asked = tracker.get_slot("requested_slot") == "need"
         starting = tracker.active_loop.get("name") != "counter_form"
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        if asked or (starting and intent in ("ask_counter", "inform")):
-            need = await in_thread(assistant.need_from, user_text(tracker))
-            if need:
-                return {"need": need.id}
-        return {}
+        if starting:
+            need = await in_thread(assistant.need_from, user_text(tracker)) if intent == "ask_counter" else None
+            return {"need": need.id} if need else {}
+        if not asked:
+            return {}
+        kind, need = await in_thread(assistant.interpret_need_reply, user_text(tracker), intent)
+        if kind == "need" and need:
+            return {"need": need.id}
+        if kind == "digression":
+            return {}
+        dispatcher.utter_message(text="Sorry, I did not recognise that task.")
+        return {"counter_reasks": float(int(tracker.get_slot("counter_reasks") or 0) + 1)}
 
     async def validate_need(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        need = await in_thread(assistant.need_from, str(value or ""))
+        need = assistant.needs.by_id(str(value or "")) or await in_thread(assistant.need_from, str(value or ""))
+        if need is None:  # an entity value that is not a task name: try the whole message
+            need = await in_thread(assistant.need_from, user_text(tracker))
         if need:
             act = tracker.get_slot("integration_act")
             return {"need": need.id, "integration_act": act if act in ACTS else None, "counter_reasks": 0}
-        reasks = int(tracker.get_slot("counter_reasks") or 0) + 1
         dispatcher.utter_message(text="Sorry, I did not recognise that task.")
-        return {"need": None, "counter_reasks": float(reasks)}
+        return {"need": None, "counter_reasks": float(int(tracker.get_slot("counter_reasks") or 0) + 1)}
 
     async def extract_integration_act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -183,7 +192,7 @@ class ActionFeedback(Action):
         return "action_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        helpful = tracker.latest_message.get("intent", {}).get("name") == "feedback_positive"
+        helpful = tracker.latest_message.get("intent", {}).get("name") in ("feedback_positive", "affirm")
         dispatcher.utter_message(response="utter_feedback_thanks")
         if helpful:
             return [SlotSet("feedback", "helpful"), SlotSet("failed_attempts", 0.0)]

@@ -101,6 +101,19 @@ class Assistant:
         match = self.needs.match(value)
         return match.need if match else None
 
+    def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
+        """What a message means while the counter finder waits for the need:
+        ('need', Need) | ('digression', None): a question to answer first | ('nonsense', None)."""
+        if intent in DIGRESSION_INTENTS:
+            return "digression", None
+        need = self.need_from(text)
+        if need:
+            return "need", need
+        checked = check(text)
+        if intent == "nlu_fallback" and checked.answerable and not self.retriever.search(checked.text).abstain:
+            return "digression", None
+        return "nonsense", None
+
     def need_buttons(self, all_needs: bool = False) -> list[Button]:
         needs = self.kb.counters.needs if all_needs else self.kb.counters.needs[: settings.NEED_BUTTONS]
         return [Button(n.title, f'/inform{{"need":"{n.id}"}}') for n in needs]
@@ -134,7 +147,9 @@ class Assistant:
 
 
 ACTS = {ACT_2021, ACT_2013}
-__all__ = ["Assistant", "Answer", "ACTS", "ACT_UNKNOWN", "ACT_BEFORE_2013", "get_assistant", "assistant_for"]
+# Intents that interrupt the counter finder (answered by a rule, then the form resumes or stops).
+DIGRESSION_INTENTS = {"ask_question", "explain_term", "help", "stop", "restart", "bot_challenge"}
+__all__ = ["Assistant", "Answer", "ACTS", "DIGRESSION_INTENTS", "ACT_UNKNOWN", "ACT_BEFORE_2013", "get_assistant", "assistant_for"]
 
 
 @lru_cache(maxsize=1)

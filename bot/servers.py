@@ -119,7 +119,7 @@ class Service:
 def action_server(port: int, env: Optional[dict[str, str]] = None, log_path: Optional[Path] = None) -> Service:
     return Service(
         "actions",
-        [str(ACTIONS_PY), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [str(ACTIONS_PY), "-m", "actions.serve", "--port", str(port)],
         f"http://127.0.0.1:{port}/health",
         env or base_env(),
         log_path,

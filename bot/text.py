@@ -110,12 +110,14 @@ class Normalizer:
             return token
         if _word_log_probs().get(token, -99.0) > settings.TYPO_KNOWN_WORD_LOGPROB:
             return token  # a real English word, just not in our texts ("bank")
-        if token in self._delete_index:  # one letter too many in the query ("examn")
-            return self._delete_index[token]
-        for d in _deletes(token):
-            if d in self._vocab:  # one letter missing ("inburgring")
+        deletes = _deletes(token)
+        for d in sorted(deletes):
+            if d in self._vocab:  # one letter too many in the query ("examn" -> "exam")
                 return d
-            if d in self._delete_index:  # one letter wrong or swapped
+        if token in self._delete_index:  # one letter missing ("inburgring" -> "inburgering")
+            return self._delete_index[token]
+        for d in sorted(deletes):
+            if d in self._delete_index:  # one letter wrong or two swapped ("muncipality")
                 return self._delete_index[d]
         return token
 

@@ -93,7 +93,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def kb():
+def real_kb():
     return load_knowledge(KNOWLEDGE)
 
 
@@ -110,21 +110,21 @@ def test_real_knowledge_has_no_problems():
     assert check_knowledge(KNOWLEDGE) == []
 
 
-def test_real_knowledge_matches_hub_exactly(kb):
+def test_real_knowledge_matches_hub_exactly(real_kb):
     hub_titles = _hub_titles()
     assert len(hub_titles) == 25
     assert len(set(hub_titles)) == 25, "hub.yml lists a title twice"
-    assert [g.title for g in kb.hub.guides] == hub_titles
+    assert [g.title for g in real_kb.hub.guides] == hub_titles
     files = sorted(GUIDES.glob("*.md"))
     assert len(files) == 25, "one guide file per hub title"
-    assert len(kb.guides) == 25
-    assert sorted(g.title for g in kb.guides) == sorted(hub_titles)
-    assert len({g.slug for g in kb.guides}) == 25
+    assert len(real_kb.guides) == 25
+    assert sorted(g.title for g in real_kb.guides) == sorted(hub_titles)
+    assert len({g.slug for g in real_kb.guides}) == 25
 
 
-def test_guide_file_names_are_slugs_of_titles(kb):
+def test_guide_file_names_are_slugs_of_titles(real_kb):
     # README: <slug> = the title in lowercase, words joined by '-', punctuation dropped.
-    for guide in kb.guides:
+    for guide in real_kb.guides:
         expected = re.sub(r"[^a-z0-9]+", "-", guide.title.lower()).strip("-")
         assert guide.slug == expected, f"{guide.slug}.md should be named {expected}.md"
 
@@ -210,9 +210,9 @@ def test_cli_check_knowledge_defaults_to_real_dir():
 # --------------------------------------------------------------------------- passages
 
 
-def test_passages_point_to_existing_guides_with_official_https_sources(kb):
-    titles = {g.title for g in kb.guides}
-    passages = build_passages(kb)
+def test_passages_point_to_existing_guides_with_official_https_sources(real_kb):
+    titles = {g.title for g in real_kb.guides}
+    passages = build_passages(real_kb)
     assert passages
     for p in passages:
         assert p.guide and p.guide in titles, f"{p.id}: unknown guide {p.guide!r}"
@@ -221,8 +221,8 @@ def test_passages_point_to_existing_guides_with_official_https_sources(kb):
         assert p.text.strip() and p.search_text.strip(), p.id
 
 
-def test_passage_ids_are_unique(kb):
-    ids = [p.id for p in build_passages(kb)]
+def test_passage_ids_are_unique(real_kb):
+    ids = [p.id for p in build_passages(real_kb)]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     assert not duplicates, duplicates
 

@@ -1,0 +1,1 @@
+"""Rasa SDK actions for Wegwijzer. Run the server with `python -m actions.serve` (see that module)."""
