@@ -100,7 +100,7 @@ validate: $(RASA_VENV)/.installed
 rasa-test: setup
 	bash tests/rasa_checks.sh
 
-test: setup system-deps
+test: setup
 	bash tests/run_all.sh
 
 test-fast: setup

@@ -103,11 +103,16 @@ def cmd_tune(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Wegwijzer knowledge and retrieval tools")
-    parser.add_argument("--knowledge", help="knowledge folder (default: knowledge/)")
-    parser.add_argument("--index", help="index folder (default: var/index/)")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
+    # --knowledge/--index work before or after the subcommand (SUPPRESS keeps one from erasing the other).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", default=argparse.SUPPRESS, help="knowledge folder (default: knowledge/)")
+    common.add_argument("--index", default=argparse.SUPPRESS, help="index folder (default: var/index/)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Wegwijzer knowledge and retrieval tools", parents=[common]
+    )
+    parser.set_defaults(verbose=False)  # (not knowledge/index: their Action objects are shared with `common`)
+    _add_parser = (sub := parser.add_subparsers(dest="command", required=True)).add_parser
+    sub.add_parser = lambda *a, **k: _add_parser(*a, parents=[common], **k)  # type: ignore[method-assign]
 
     p = sub.add_parser("check-knowledge", help="validate knowledge/; non-zero exit with one line per problem")
     p.set_defaults(func=cmd_check_knowledge)
@@ -143,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    for name in ("knowledge", "index"):
+        setattr(args, name, getattr(args, name, None))
     try:
         return args.func(args)
     except Exception as exc:  # a clear error, not a traceback

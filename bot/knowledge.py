@@ -255,7 +255,7 @@ def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def parse_guide(path: Path, problems: list[str]) -> Optional[Guide]:
+def parse_guide(path: Path, problems: list[str], attempted: Optional[set[str]] = None) -> Optional[Guide]:
     where = path.name
     raw = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(raw)
@@ -265,8 +265,10 @@ def parse_guide(path: Path, problems: list[str]) -> Optional[Guide]:
     try:
         meta_raw = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        problems.append(f"{where}: front matter is not valid YAML: {exc}")
+        problems.append(f"{where}: front matter is not valid YAML: {_collapse(str(exc))}")
         return None
+    if attempted is not None and isinstance(meta_raw, dict) and meta_raw.get("title"):
+        attempted.add(str(meta_raw["title"]))
     body = match.group(2)
     sections: list[Section] = []
     faq: list[FaqPair] = []
@@ -327,7 +329,7 @@ def _load_yaml_model(path: Path, model: type[BaseModel], problems: list[str]):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(data)
     except yaml.YAMLError as exc:
-        problems.append(f"{path.name}: not valid YAML: {exc}")
+        problems.append(f"{path.name}: not valid YAML: {_collapse(str(exc))}")
     except ValidationError as exc:
         problems.extend(f"{path.name}: {line}" for line in _validation_lines(exc))
     return None
@@ -347,6 +349,7 @@ def _cross_checks(
     glossary: list[GlossaryTerm],
     counters: Optional[CounterTable],
     faq: list[FaqEntry],
+    attempted: frozenset[str] = frozenset(),
 ) -> list[str]:
     problems: list[str] = []
     hub_by_title = {g.title: g for g in hub.guides}
@@ -367,7 +370,7 @@ def _cross_checks(
             elif rel == guide.title:
                 problems.append(f"{guide.slug}.md: related lists the guide itself")
     for title in hub_by_title:
-        if title not in titles:
+        if title not in titles and title not in attempted:  # a file that failed to load is reported above
             problems.append(f"hub guide missing from knowledge/guides: '{title}'")
     if len(titles) != len(guides):
         problems.append("two guide files have the same title")
@@ -425,9 +428,10 @@ def load_knowledge(knowledge_dir: Path | None = None) -> KnowledgeBase:
     problems: list[str] = []
     hub = _load_yaml_model(root / "hub.yml", Hub, problems)
     guides = []
+    attempted: set[str] = set()
     guide_dir = root / "guides"
     for path in sorted(guide_dir.glob("*.md")) if guide_dir.is_dir() else []:
-        guide = parse_guide(path, problems)
+        guide = parse_guide(path, problems, attempted)
         if guide is not None:
             guides.append(guide)
     glossary_file = _load_yaml_model(root / "glossary.yml", _GlossaryFile, problems)
@@ -436,7 +440,7 @@ def load_knowledge(knowledge_dir: Path | None = None) -> KnowledgeBase:
     glossary = glossary_file.terms if glossary_file else []
     faq = faq_file.faq if faq_file else []
     if hub is not None:
-        problems.extend(_cross_checks(hub, guides, glossary, counters, faq))
+        problems.extend(_cross_checks(hub, guides, glossary, counters, faq, frozenset(attempted)))
     if problems or hub is None or counters is None:
         raise KnowledgeError(problems or ["knowledge base could not be loaded"])
     kb = KnowledgeBase(hub=hub, guides=guides, glossary=glossary, counters=counters, faq=faq)
