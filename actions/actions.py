@@ -37,6 +37,22 @@ def entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
 
+NOT_RECOGNISED = "Sorry, I did not recognise that task."
+
+
+def failed_need_answers(tracker: Tracker) -> int:
+    """How often the current counter finder run could not recognise the user's task (from the events)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") is None:
+            break  # the previous run of the form ended here
+        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == "ask_counter":
+            break
+        if event.get("event") == "bot" and event.get("text") == NOT_RECOGNISED:
+            count += 1
+    return count
+
+
 def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
     """Feedback buttons after a knowledge answer; handover after two failures in a row."""
     failures = 0.0 if answer.answered else float(tracker.get_slot("failed_attempts") or 0) + (answer.result is not None)
@@ -89,8 +105,7 @@ class ActionAskNeed(Action):
         return "action_ask_need"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        reasks = int(tracker.get_slot("counter_reasks") or 0)
-        show_all = reasks >= settings.MAX_COUNTER_REASKS
+        show_all = failed_need_answers(tracker) >= settings.MAX_COUNTER_REASKS
         text = (
             "Here is the full list. Please pick the one closest to what you need:"
             if show_all
@@ -130,8 +145,8 @@ class ValidateCounterForm(FormValidationAction):
             return {"need": need.id}
         if kind == "digression":
             return {}
-        dispatcher.utter_message(text="Sorry, I did not recognise that task.")
-        return {"counter_reasks": float(int(tracker.get_slot("counter_reasks") or 0) + 1)}
+        dispatcher.utter_message(text=NOT_RECOGNISED)
+        return {}
 
     async def validate_need(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -141,9 +156,9 @@ class ValidateCounterForm(FormValidationAction):
             need = await in_thread(assistant.need_from, user_text(tracker))
         if need:
             act = tracker.get_slot("integration_act")
-            return {"need": need.id, "integration_act": act if act in ACTS else None, "counter_reasks": 0}
-        dispatcher.utter_message(text="Sorry, I did not recognise that task.")
-        return {"need": None, "counter_reasks": float(int(tracker.get_slot("counter_reasks") or 0) + 1)}
+            return {"need": need.id, "integration_act": act if act in ACTS else None}
+        dispatcher.utter_message(text=NOT_RECOGNISED)
+        return {"need": None}
 
     async def extract_integration_act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -180,7 +195,6 @@ class ActionCounterAnswer(Action):
         return [
             SlotSet("need", None),
             SlotSet("integration_act", None),
-            SlotSet("counter_reasks", 0.0),
             SlotSet("last_question", f"counter finder: {need} ({act or 'any act'})"),
             SlotSet("last_guide", reply.guide),
             SlotSet("failed_attempts", 0.0),

@@ -104,11 +104,14 @@ class Assistant:
     def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
         """What a message means while the counter finder waits for the need:
         ('need', Need) | ('digression', None): a question to answer first | ('nonsense', None)."""
-        if intent in DIGRESSION_INTENTS:
+        if intent in DIGRESSION_INTENTS - {"ask_question"}:
             return "digression", None
-        need = self.need_from(text)
-        if need:
-            return "need", need
+        match = self.needs.match(text)
+        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if intent == "ask_question" else 0.0
+        if match and match.score >= threshold:
+            return "need", match.need
+        if intent == "ask_question":
+            return "digression", None
         checked = check(text)
         if intent == "nlu_fallback" and checked.answerable and not self.retriever.search(checked.text).abstain:
             return "digression", None

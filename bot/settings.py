@@ -83,6 +83,9 @@ TYPO_KNOWN_WORD_LOGPROB = -12.5
 # Counter finder: free text matches a need when its cosine similarity to the need's examples is at least this.
 NEED_MIN_SIMILARITY = float(_env("NEED_MIN_SIMILARITY", "0.55"))
 NEED_OVERLAP_WEIGHT = 0.2
+# While the finder waits for the task, a message NLU reads as a general question only counts as the
+# task when it matches a need this well; otherwise it is answered as a digression and the form resumes.
+NEED_MIN_SIMILARITY_FOR_QUESTION = 0.75
 MAX_COUNTER_REASKS = 2
 NEED_BUTTONS = 8  # buttons shown when asking for the need (all of them after MAX_COUNTER_REASKS)
 
