@@ -21,7 +21,7 @@ from bot.text import Normalizer
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 PASSAGES = "passages.json"
 DENSE = "dense.faiss"
@@ -52,7 +52,7 @@ def lexical_text(p: Passage) -> str:
 
 
 def make_lexical_index(token_lists: list[list[str]]) -> bm25s.BM25:
-    bm25 = bm25s.BM25()
+    bm25 = bm25s.BM25(k1=settings.BM25_K1, b=settings.BM25_B)
     bm25.index(token_lists, show_progress=False)
     return bm25
 

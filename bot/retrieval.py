@@ -14,7 +14,7 @@ from bot import settings
 from bot.embedder import Embedder, get_embedder
 from bot.index import SearchIndex, ensure_index
 from bot.knowledge import KnowledgeBase, Passage
-from bot.text import Normalizer
+from bot.text import Normalizer, question_focus
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
@@ -104,6 +104,8 @@ class Retriever:
             if expansion:
                 dense_text = f"{query} {expansion}"
             dense_ids, dense_scores = self._dense(dense_text, n)
+            focus = question_focus(query)
+            focus_ids = self._dense(focus, n)[0] if focus else np.empty(0, dtype=np.int64)
         dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
         lexical_top = float(lex_scores[0]) if len(lex_scores) else 0.0
 
@@ -113,6 +115,7 @@ class Retriever:
         else:
             if mode in ("hybrid", "dense"):
                 self._add_rrf(fused, dense_ids, settings.RRF_WEIGHT_DENSE)
+                self._add_rrf(fused, focus_ids, settings.RRF_WEIGHT_QUESTION_FOCUS)
             if mode in ("hybrid", "bm25"):
                 self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
 
