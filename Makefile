@@ -100,7 +100,7 @@ validate: $(RASA_VENV)/.installed
 rasa-test: setup
 	bash tests/rasa_checks.sh
 
-test: setup
+test: setup system-deps
 	bash tests/run_all.sh
 
 test-fast: setup

@@ -54,16 +54,18 @@ def failed_need_answers(tracker: Tracker) -> int:
 
 
 def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
-    """Feedback buttons after a knowledge answer; handover after two failures in a row."""
-    failures = 0.0 if answer.answered else float(tracker.get_slot("failed_attempts") or 0) + (answer.result is not None)
-    events: list[EventType] = [SlotSet("failed_attempts", failures)]
+    """Feedback buttons after a knowledge answer. An abstained question counts as a failure; two
+    failures in a row (abstain or "not helpful") get the official counters instead of another try."""
     if answer.answered:
         dispatcher.utter_message(response="utter_ask_feedback")
-        events += [SlotSet("last_question", answer.question), SlotSet("last_guide", answer.guide), SlotSet("feedback", None)]
-    elif failures >= 2:
+        return [SlotSet("last_question", answer.question), SlotSet("last_guide", answer.guide), SlotSet("feedback", None)]
+    if answer.result is None:  # a guard reply (empty, emoji, other script): not a failed search
+        return []
+    failures = float(tracker.get_slot("failed_attempts") or 0) + 1
+    if failures >= 2:
         send(dispatcher, assistant.handover())
-        events = [SlotSet("failed_attempts", 0.0)]
-    return events
+        failures = 0.0
+    return [SlotSet("failed_attempts", failures)]
 
 
 class ActionSearchKnowledge(Action):

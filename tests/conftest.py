@@ -49,6 +49,12 @@ class Stack:
     tracker_db: Path
     rasa: servers.Service
     actions: servers.Service
+    web: servers.Service
+    web_url: str
+
+    def stop(self) -> None:
+        for service in (self.web, self.rasa, self.actions):
+            service.stop()
 
     def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
         return post_json(f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}, timeout)
@@ -75,33 +81,59 @@ def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def start_stack(tmp: Path, web_origin: str = "http://localhost:8080") -> Stack:
-    action_port, rasa_port = servers.free_port(), servers.free_port()
+TELEGRAM_TOKEN = "123456789:TEST-token_for-the-fake-bot-api-000000"
+TELEGRAM_SECRET = "test-secret-for-the-local-fake-bot-api"  # fixed: conftest may be imported twice
+
+
+def start_stack(tmp: Path, env: dict | None = None) -> Stack:
+    action_port, rasa_port, web_port = servers.free_port(), servers.free_port(), servers.free_port()
+    web_origin = f"http://localhost:{web_port}"
     token = "test-token-" + uuid.uuid4().hex[:8]
     tracker_db = tmp / "tracker.db"
     actions = servers.action_server(action_port, log_path=tmp / "actions.log")
-    rasa = servers.rasa_server(rasa_port, action_port, tracker_db, web_origin, log_path=tmp / "rasa.log", token=token)
-    actions.start()
-    rasa.start()
+    rasa = servers.rasa_server(
+        rasa_port, action_port, tracker_db, web_origin, log_path=tmp / "rasa.log", token=token, env=env or {}
+    )
+    web = servers.web_server(web_port, f"http://localhost:{rasa_port}", log_path=tmp / "web.log")
+    for service in (actions, rasa, web):
+        service.start()
     try:
         actions.wait_ready(180)
         rasa.wait_ready(300)
+        web.wait_ready(30)
     except Exception:
-        rasa.stop()
-        actions.stop()
+        for service in (web, rasa, actions):
+            service.stop()
         raise
-    return Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token, tracker_db, rasa, actions)
+    return Stack(
+        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token, tracker_db, rasa, actions, web,
+        web_origin,
+    )
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def telegram_api():
+    from tests.fake_telegram import FakeTelegramAPI
+
+    return FakeTelegramAPI().start()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, telegram_api):
+    """Rasa + action server; Rasa's Telegram channel talks to the local fake Bot API."""
     if not servers.MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does it)")
     tmp = tmp_path_factory.mktemp("stack")
-    running = start_stack(tmp)
+    env = {
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_BOT_NAME": telegram_api.username,
+        "TELEGRAM_API_BASE": telegram_api.base,
+        "TELEGRAM_WEBHOOK_URL": "https://example.invalid/webhooks/telegram/webhook",
+    }
+    running = start_stack(tmp, env=env)
     yield running
-    running.rasa.stop()
-    running.actions.stop()
+    running.stop()
 
 
 @pytest.fixture

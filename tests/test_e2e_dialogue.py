@@ -134,3 +134,31 @@ def test_nonsense_in_the_form_is_reasked_then_full_list_offered(stack, sender):
 def test_explain_term_answers_from_glossary_with_guide_link(stack, sender):
     text = stack.texts(sender, "what does PIP mean?")
     assert "Personal" in text and "Source: What is the Personal Integration and Participation Plan (PIP)?" in text
+
+
+def test_feedback_is_stored_in_the_tracker_and_reported(stack, sender):
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    question = f"how does the listening exam work? ({sender})"
+    stack.say(sender, question)
+    stack.texts(sender, "/feedback_negative")
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "feedback-report", "--db", str(stack.tracker_db)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert report.returncode == 0, report.stderr
+    line = next(line for line in report.stdout.splitlines() if sender in line)
+    assert line.split()[:2] == ["1", "0"]  # one "not helpful", no "helpful"
+    assert "How does the listening exam for integration work?" in line
+
+
+def test_two_failures_in_a_row_offer_the_official_counters(stack, sender):
+    stack.say(sender, "how does the speaking exam work?")
+    first = stack.texts(sender, "/feedback_negative")
+    assert "other words" in first and "inburgeren-bij-de-gemeente" not in first
+    stack.say(sender, "what is the writing exam like?")
+    second = stack.texts(sender, "/feedback_negative")
+    assert "https://www.inburgeren.nl/en/" in second and "inburgeren-bij-de-gemeente" in second
