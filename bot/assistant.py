@@ -79,12 +79,16 @@ class Assistant:
         return matches[0].term if matches else None
 
     def explain(self, entity_value: Optional[str], text: str) -> Answer:
+        checked = check(text)
+        if not checked.answerable:
+            return self.answer_question(text)
         term = self.find_term(entity_value) if entity_value else None
-        term = term or self.find_term(text)
+        term = term or self.find_term(checked.text)
         if term is None:
             return self.answer_question(text)
         reply = compose_term(self.kb, term)
-        return Answer([reply], answered=True, guide=reply.guide, question=text)
+        notes = [Reply(checked.reply)] if checked.reply else []
+        return Answer([*notes, reply], answered=True, guide=reply.guide, question=checked.text)
 
     # -- guides ---------------------------------------------------------------------
     def open_guide(self, ref: Optional[str]) -> Reply:

@@ -9,6 +9,8 @@ from typing import Optional
 
 from bot import settings
 
+_SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,500}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ɏ]")
 _ANY_LETTER = re.compile(r"[^\W\d_]", re.U)
@@ -17,6 +19,7 @@ NOTE_TOO_LONG = "too_long"
 NOTE_EMPTY = "empty"
 NOTE_NO_WORDS = "no_words"
 NOTE_OTHER_SCRIPT = "other_script"
+NOTE_MARKUP = "markup"
 
 REPLIES = {
     NOTE_EMPTY: "I did not get any text. Please type your question in English, for example: \"What is the Z-route?\"",
@@ -27,6 +30,10 @@ REPLIES = {
     NOTE_OTHER_SCRIPT: (
         "Sorry, I answer in English only. I also know Dutch words like inburgering, gemeente, "
         "brede intake, PIP, KNM, onderwijsroute and ontheffing. Please ask your question in English."
+    ),
+    NOTE_MARKUP: (
+        "I can only read plain text, not HTML or code. Please type your question in words, "
+        "for example: \"How does the KNM exam work?\""
     ),
     NOTE_TOO_LONG: (
         "Your message is very long, so I only read the first part of it. "
@@ -50,15 +57,18 @@ class Checked:
 
 
 def clean(text: str) -> str:
+    """NFC, no control characters, no HTML/XML tags ("<img src=x onerror=...>"), single spaces."""
     text = unicodedata.normalize("NFC", text or "")
     text = _CONTROL.sub(" ", text)
+    text = _SCRIPT.sub(" ", text)
+    text = _TAG.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
 def check(text: Optional[str], max_chars: int = settings.MAX_MESSAGE_CHARS) -> Checked:
     cleaned = clean(text or "")
     if not cleaned:
-        return Checked("", NOTE_EMPTY)
+        return Checked("", NOTE_MARKUP if _TAG.search(text or "") or _SCRIPT.search(text or "") else NOTE_EMPTY)
     letters = _ANY_LETTER.findall(cleaned)
     if not letters:
         return Checked(cleaned[:max_chars], NOTE_NO_WORDS)
