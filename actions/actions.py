@@ -33,6 +33,11 @@ def user_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def guard_note(tracker: Tracker) -> Optional[str]:
+    """What Rasa's input guard (bot.rasa_plugins.input_guard) found in the message as the user sent it."""
+    return tracker.latest_message.get("wegwijzer_guard")
+
+
 def entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
@@ -73,7 +78,7 @@ class ActionSearchKnowledge(Action):
         return "action_search_knowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant.answer_question, user_text(tracker))
+        answer = await in_thread(assistant.answer_question, user_text(tracker), guard_note(tracker))
         for reply in answer.replies:
             send(dispatcher, reply)
         return after_answer(dispatcher, tracker, answer)
@@ -84,7 +89,7 @@ class ActionExplainTerm(Action):
         return "action_explain_term"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant.explain, entity(tracker, "term"), user_text(tracker))
+        answer = await in_thread(assistant.explain, entity(tracker, "term"), user_text(tracker), guard_note(tracker))
         for reply in answer.replies:
             send(dispatcher, reply)
         return after_answer(dispatcher, tracker, answer) + [SlotSet("term", None)]

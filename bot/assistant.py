@@ -19,7 +19,7 @@ from bot.answer import (
     guide_from_ref,
 )
 from bot.counters import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, NeedMatcher, parse_act
-from bot.guard import check
+from bot.guard import NOTE_TOO_LONG, REPLIES, check
 from bot.knowledge import GlossaryTerm, Need
 from bot.retrieval import Retriever, SearchResult, retriever_for
 from bot.text import fold
@@ -54,13 +54,16 @@ class Assistant:
         self.needs = NeedMatcher(self.kb.counters, retriever.embedder, retriever.normalizer)
 
     # -- questions ------------------------------------------------------------------
-    def answer_question(self, text: Optional[str]) -> Answer:
+    def answer_question(self, text: Optional[str], guard_note: Optional[str] = None) -> Answer:
+        """`guard_note`: what Rasa's input guard found in the message as sent (NLU and the actions
+        only see the cleaned, capped text)."""
         checked = check(text)
-        if not checked.answerable:
-            return Answer([Reply(checked.reply or "")], notes=[checked.note or ""])
+        note = guard_note or checked.note  # the guard saw the message as sent
+        if note is not None and note != NOTE_TOO_LONG:
+            return Answer([Reply(REPLIES[note])], notes=[note])
         replies: list[Reply] = []
-        if checked.reply:  # too long: say so, then answer the first part
-            replies.append(Reply(checked.reply))
+        if note == NOTE_TOO_LONG:  # say so, then answer the first part
+            replies.append(Reply(REPLIES[NOTE_TOO_LONG]))
         result = self.retriever.search(checked.text)
         reply = compose_search_answer(self.kb, result)
         replies.append(reply)
@@ -78,16 +81,17 @@ class Assistant:
         matches = self.retriever.normalizer.analyse(text or "").terms
         return matches[0].term if matches else None
 
-    def explain(self, entity_value: Optional[str], text: str) -> Answer:
+    def explain(self, entity_value: Optional[str], text: str, guard_note: Optional[str] = None) -> Answer:
         checked = check(text)
-        if not checked.answerable:
-            return self.answer_question(text)
+        note = guard_note or checked.note  # the guard saw the message as sent
+        if note is not None and note != NOTE_TOO_LONG:
+            return self.answer_question(text, guard_note)
         term = self.find_term(entity_value) if entity_value else None
         term = term or self.find_term(checked.text)
         if term is None:
-            return self.answer_question(text)
+            return self.answer_question(text, guard_note)
         reply = compose_term(self.kb, term)
-        notes = [Reply(checked.reply)] if checked.reply else []
+        notes = [Reply(REPLIES[NOTE_TOO_LONG])] if note == NOTE_TOO_LONG else []
         return Answer([*notes, reply], answered=True, guide=reply.guide, question=checked.text)
 
     # -- guides ---------------------------------------------------------------------

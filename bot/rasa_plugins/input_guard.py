@@ -22,6 +22,7 @@ from bot.guard import check, clean
 
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_TEXT = "wegwijzer_original_text"
+GUARD_NOTE = "wegwijzer_guard"  # in the parse data: what the guard found, for the actions
 
 
 class _Stateless(GraphComponent):
@@ -44,6 +45,8 @@ class InputCleaner(_Stateless):
                 continue
             checked = check(text)
             message.set(ORIGINAL_TEXT, text)
+            if checked.note:
+                message.set(GUARD_NOTE, checked.note, add_to_output=True)
             message.set(TEXT, checked.text if checked.text else clean(text))
         return messages
 
