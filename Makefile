@@ -117,7 +117,7 @@ bench: setup system-deps
 	$(APY) -m bot.bench
 
 soak: setup system-deps
-	$(APY) -m pytest -q -m slow --run-slow
+	$(APY) -m pytest -q -s tests/test_load.py --run-slow
 
 system-deps:
 	@bash tests/system_deps.sh
