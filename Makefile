@@ -27,7 +27,7 @@ KNOWLEDGE_FILES := $(shell find knowledge -type f \( -name '*.md' -o -name '*.ym
 BOT_SOURCES := $(wildcard bot/*.py)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
-.PHONY: webdeps help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
+.PHONY: run-scaled webdeps help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
 
 help:
 	@echo "make run    - set up everything if needed, start action server + Rasa + widget page"
@@ -89,6 +89,9 @@ setup: envs index train webdeps
 # ---------------------------------------------------------------- run
 run: setup
 	$(APY) -m bot.servers run
+
+run-scaled: setup system-deps
+	$(APY) -m bot.servers run-scaled
 
 shell: setup
 	$(APY) -m bot.servers shell

@@ -80,6 +80,13 @@ class Service:
         return self
 
     def ready(self) -> bool:
+        if self.health_url.startswith("tcp://"):
+            host, port = self.health_url[len("tcp://"):].rsplit(":", 1)
+            try:
+                with socket.create_connection((host, int(port)), timeout=1):
+                    return True
+            except OSError:
+                return False
         try:
             with urllib.request.urlopen(self.health_url, timeout=2) as response:
                 return response.status < 500
@@ -158,34 +165,104 @@ def web_server(port: int, rasa_url: str, log_path: Optional[Path] = None) -> Ser
     )
 
 
+# ---------------------------------------------------------------- scale-out: PostgreSQL, Redis, replicas
+
+PG_USER = PG_DB = "wegwijzer"
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root; Debian's package creates the `postgres` user."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def postgres_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL server not installed: run `bash tests/system_deps.sh` (apt-get install postgresql)")
+    return str(found[-1])
+
+
+def postgres(data_dir: Path, port: int, log_path: Optional[Path] = None) -> Service:
+    """A throwaway PostgreSQL cluster in data_dir (created on first use), loopback only, trust auth."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    socket_dir = data_dir / "socket"
+    socket_dir.mkdir(exist_ok=True)
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", "postgres:postgres", str(data_dir)], check=True)
+    cluster = data_dir / "cluster"
+    if not (cluster / "PG_VERSION").exists():
+        subprocess.run(
+            _as_postgres_user([postgres_bin("initdb"), "-D", str(cluster), "-U", PG_USER, "--auth=trust", "-E", "UTF8"]),
+            check=True, stdout=subprocess.DEVNULL,
+        )
+    cmd = _as_postgres_user([
+        postgres_bin("postgres"), "-D", str(cluster), "-p", str(port), "-k", str(socket_dir),
+        "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+    ])
+    return Service("postgres", cmd, f"tcp://127.0.0.1:{port}", base_env(), log_path or data_dir / "postgres.log")
+
+
+def create_database(port: int, name: str = PG_DB) -> None:
+    exists = subprocess.run(
+        [postgres_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER, "-d", "postgres", "-tAc",
+         f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run([postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER, name], check=True)
+
+
+def redis(port: int, log_path: Optional[Path] = None) -> Service:
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+           "--protected-mode", "yes"]
+    return Service("redis", cmd, f"tcp://127.0.0.1:{port}", base_env(), log_path)
+
+
+def scaled_env(action_port: int, pg_port: int, redis_port: int) -> dict[str, str]:
+    return {
+        "ACTION_PORT": str(action_port), "PG_HOST": "127.0.0.1", "PG_PORT": str(pg_port), "PG_DB": PG_DB,
+        "PG_USER": PG_USER, "PG_PASSWORD": os.environ.get("PG_PASSWORD", "not-used-with-local-trust-auth"),
+        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_port),
+    }
+
+
+def proxy(port: int, backends: list[str], log_path: Optional[Path] = None) -> Service:
+    cmd = [sys.executable, "-m", "bot.proxy", "--port", str(port)]
+    for backend in backends:
+        cmd += ["--backend", backend]
+    return Service("proxy", cmd, f"tcp://127.0.0.1:{port}", base_env(), log_path)
+
+
 def run() -> int:
     rasa_port, action_port, web_port = settings.RASA_PORT, settings.ACTION_PORT, settings.WEB_PORT
-    origin = f"http://localhost:{web_port}"
     tracker_db = Path(os.environ.get("TRACKER_DB", settings.VAR_DIR / "tracker.db")).resolve()
     services = [
         action_server(action_port),
-        rasa_server(rasa_port, action_port, tracker_db, origin),
+        rasa_server(rasa_port, action_port, tracker_db, f"http://localhost:{web_port}"),
         web_server(web_port, f"http://localhost:{rasa_port}"),
     ]
+    return _supervise(services, (
+        "\nWegwijzer is running (ready in {seconds:.1f}s):\n"
+        f"  chat widget    http://localhost:{web_port}/\n"
+        f"  Rasa (REST)    http://localhost:{rasa_port}/webhooks/rest/webhook\n"
+        f"  action server  http://localhost:{action_port}/health\n"
+        f"Logs in {LOG_DIR}. Press Ctrl-C to stop."
+    ))
+
+
+def _supervise(services: list[Service], banner: str) -> int:
+    """Start all services (all at once, then wait for each), print the banner, stop all on Ctrl-C."""
     started = time.monotonic()
     try:
         for service in services:
             service.start()
         for service in services:
             service.wait_ready()
-        print(
-            f"\nWegwijzer is running (ready in {time.monotonic() - started:.1f}s):\n"
-            f"  chat widget    http://localhost:{web_port}/\n"
-            f"  Rasa (REST)    http://localhost:{rasa_port}/webhooks/rest/webhook\n"
-            f"  action server  http://localhost:{action_port}/health\n"
-            f"Logs in {LOG_DIR}. Press Ctrl-C to stop.",
-            flush=True,
-        )
+        print(banner.format(seconds=time.monotonic() - started), flush=True)
         while all(s.proc and s.proc.poll() is None for s in services):
             time.sleep(1)
-        dead = [s for s in services if s.proc and s.proc.poll() is not None]
-        for s in dead:
-            print(f"{s.name} stopped unexpectedly; last log lines:\n{s.tail()}", file=sys.stderr)
+        for s in services:
+            if s.proc and s.proc.poll() is not None:
+                print(f"{s.name} stopped unexpectedly; last log lines:\n{s.tail()}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nstopping...", flush=True)
@@ -193,6 +270,42 @@ def run() -> int:
     finally:
         for service in reversed(services):
             service.stop()
+
+
+def run_scaled() -> int:
+    """PostgreSQL + Redis + action server + two Rasa replicas behind a round-robin proxy on RASA_PORT."""
+    data = settings.VAR_DIR / "scaled"
+    pg_port, redis_port = free_port(), free_port()
+    action_port, rasa_port, web_port = settings.ACTION_PORT, settings.RASA_PORT, settings.WEB_PORT
+    replica_ports = [free_port(), free_port()]
+    origin = f"http://localhost:{web_port}"
+    env = scaled_env(action_port, pg_port, redis_port)
+    pg = postgres(data / "postgres", pg_port)
+    pg.start().wait_ready()
+    create_database(pg_port)
+    replicas = [
+        rasa_server(port, action_port, Path("unused"), origin, endpoints=ROOT / "endpoints.scaled.yml", env=env,
+                    log_path=LOG_DIR / f"rasa-replica-{i}.log")
+        for i, port in enumerate(replica_ports)
+    ]
+    services = [
+        redis(redis_port, LOG_DIR / "redis.log"),
+        action_server(action_port),
+        *replicas,
+        proxy(rasa_port, [f"http://127.0.0.1:{p}" for p in replica_ports], LOG_DIR / "proxy.log"),
+        web_server(web_port, f"http://localhost:{replica_ports[0]}"),
+    ]
+    try:
+        return _supervise(services, (
+            "\nWegwijzer (scaled) is running (ready in {seconds:.1f}s):\n"
+            f"  REST via round-robin proxy  http://localhost:{rasa_port}/webhooks/rest/webhook\n"
+            f"  Rasa replicas               {', '.join(f'http://localhost:{p}' for p in replica_ports)}\n"
+            f"  PostgreSQL 127.0.0.1:{pg_port} (db {PG_DB}), Redis 127.0.0.1:{redis_port}\n"
+            f"  chat widget                 http://localhost:{web_port}/ (socket.io needs sticky sessions: replica 0)\n"
+            "Press Ctrl-C to stop."
+        ))
+    finally:
+        pg.stop()
 
 
 def shell() -> int:
@@ -215,9 +328,9 @@ def shell() -> int:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.servers")
-    parser.add_argument("command", choices=["run", "shell"])
+    parser.add_argument("command", choices=["run", "run-scaled", "shell"])
     args = parser.parse_args(argv)
-    return {"run": run, "shell": shell}[args.command]()
+    return {"run": run, "run-scaled": run_scaled, "shell": shell}[args.command]()
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # System packages the test suite needs, from Debian (never a downloaded browser):
-# Chromium for the widget test and tmux for the rasa shell test.
+# Chromium for the widget test, tmux for the rasa shell test, PostgreSQL + Redis for the scale-out test.
 # Node/npm come with the machine; the widget's socket.io client comes from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
-
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo ">> installing Debian packages: ${need[*]}"
