@@ -122,6 +122,17 @@ class ActionAskNeed(Action):
         return []
 
 
+class ActionAskIntegrationAct(Action):
+    """Asks which act applies (wording from counters.yml), with a button per answer."""
+
+    def name(self) -> str:
+        return "action_ask_integration_act"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, assistant.act_question())
+        return []
+
+
 class ValidateCounterForm(FormValidationAction):
     def name(self) -> str:
         return "validate_counter_form"

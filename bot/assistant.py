@@ -141,6 +141,17 @@ class Assistant:
             return text
         return parse_act(text)
 
+    def act_question(self) -> Reply:
+        question = self.kb.counters.act_question.question
+        return Reply(
+            f"The answer depends on your integration law. {question}",
+            buttons=[
+                Button("2021 act (start from 2022)", '/inform{"integration_act":"2021"}'),
+                Button("2013 act (start 2013-2021)", '/inform{"integration_act":"2013"}'),
+                Button("I don't know", '/inform{"integration_act":"unknown"}'),
+            ],
+        )
+
     def act_help(self) -> Reply:
         q = self.kb.counters.act_question
         return Reply(f"{q.help}\nWhen did you have to start integrating? (for example: 2019, or 2023)\n"

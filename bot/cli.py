@@ -49,6 +49,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         index_dir=Path(args.index or settings.INDEX_DIR),
         force=args.force,
     )
+    from bot.text import common_words
+
+    common_words()  # cache the frequent-word list beside the index, so servers start without the big file
     state = "built" if rebuilt else "up to date"
     print(f"index {state}: {index.size} passages, {index.manifest['dense_index']}, "
           f"build {index.manifest['build_seconds']}s")

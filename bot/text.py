@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import spacy
@@ -46,11 +47,32 @@ class Analysis:
 
 
 @lru_cache(maxsize=1)
-def _word_log_probs():
-    """English word frequencies (spacy-lookups-data): a frequent word is never 'corrected'."""
-    from spacy.lookups import load_lookups
+def common_words() -> frozenset[str]:
+    """Frequent English words (spacy-lookups-data word probabilities above a threshold): never 'corrected'.
 
-    return load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")  # keys are hashed strings
+    spaCy's own lookup table holds a million hashed entries (~270 MB in memory), so the small set we
+    need is derived once from the data file and cached as a word list next to the search index."""
+    cache = settings.INDEX_DIR / "common_words.txt"
+    try:
+        return frozenset(cache.read_text(encoding="utf-8").split())
+    except OSError:
+        pass
+    import gzip
+    import json
+
+    import spacy_lookups_data
+
+    source = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        probs = json.load(handle)
+    words = sorted({w.lower() for w, p in probs.items() if p > settings.TYPO_KNOWN_WORD_LOGPROB and w.isalpha()})
+    del probs
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text("\n".join(words), encoding="utf-8")
+    except OSError:
+        pass
+    return frozenset(words)
 
 
 _SENTENCES = re.compile(
@@ -122,7 +144,7 @@ class Normalizer:
     def correct(self, token: str) -> str:
         if token in self._vocab or len(token) < 4 or not token.isalpha():
             return token
-        if _word_log_probs().get(token, -99.0) > settings.TYPO_KNOWN_WORD_LOGPROB:
+        if token in common_words():
             return token  # a real English word, just not in our texts ("bank")
         deletes = _deletes(token)
         for d in sorted(deletes):
