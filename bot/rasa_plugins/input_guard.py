@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_plugins import resilience  # noqa: F401  (polite reply when the action server is down)
+from bot.rasa_plugins import patches  # noqa: F401  (RemoteAction: polite reply when down, fast validation)
 from bot.guard import check, clean
 
 FALLBACK_INTENT = "nlu_fallback"

@@ -13,7 +13,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_plugins import resilience  # noqa: F401  (polite reply when the action server is down)
+from bot.rasa_plugins import patches  # noqa: F401  (RemoteAction: polite reply when down, fast validation)
 from bot.pii import redact_value
 
 
