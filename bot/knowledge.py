@@ -6,11 +6,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from bot import settings
 
@@ -33,21 +33,23 @@ def url_problem(url: str) -> Optional[str]:
     return None
 
 
+def _official_url(url: str) -> str:
+    problem = url_problem(url)
+    if problem:
+        raise ValueError(problem)
+    return url
+
+
+OfficialUrl = Annotated[str, AfterValidator(_official_url)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Source(_Strict):
     name: str
-    url: str
-
-    @field_validator("url")
-    @classmethod
-    def _official(cls, url: str) -> str:
-        problem = url_problem(url)
-        if problem:
-            raise ValueError(problem)
-        return url
+    url: OfficialUrl
 
 
 class Section(_Strict):
@@ -105,15 +107,7 @@ class GlossaryTerm(_Strict):
     synonyms: list[str] = []
     misspellings: list[str] = []
     guides: list[str]
-    source_url: str
-
-    @field_validator("source_url")
-    @classmethod
-    def _official(cls, url: str) -> str:
-        problem = url_problem(url)
-        if problem:
-            raise ValueError(problem)
-        return url
+    source_url: OfficialUrl
 
     @property
     def surface_forms(self) -> list[str]:
@@ -128,15 +122,7 @@ class Counter(_Strict):
 class CounterAnswer(_Strict):
     counter: str
     what: str
-    url: str
-
-    @field_validator("url")
-    @classmethod
-    def _official(cls, url: str) -> str:
-        problem = url_problem(url)
-        if problem:
-            raise ValueError(problem)
-        return url
+    url: OfficialUrl
 
 
 Act = Literal["2021", "2013"]
@@ -189,15 +175,7 @@ class FaqEntry(_Strict):
     q: str
     a: str
     guide: str
-    source_url: str
-
-    @field_validator("source_url")
-    @classmethod
-    def _official(cls, url: str) -> str:
-        problem = url_problem(url)
-        if problem:
-            raise ValueError(problem)
-        return url
+    source_url: OfficialUrl
 
 
 @dataclass(frozen=True)
