@@ -84,6 +84,20 @@ class ActionSearchKnowledge(Action):
         return after_answer(dispatcher, tracker, answer)
 
 
+class ActionOutOfScope(Action):
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        answer = await in_thread(assistant.answer_out_of_scope, user_text(tracker), guard_note(tracker))
+        if answer is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        for reply in answer.replies:
+            send(dispatcher, reply)
+        return after_answer(dispatcher, tracker, answer)
+
+
 class ActionExplainTerm(Action):
     def name(self) -> str:
         return "action_explain_term"

@@ -22,7 +22,7 @@ from bot.counters import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, NeedM
 from bot.guard import NOTE_TOO_LONG, REPLIES, check
 from bot.knowledge import GlossaryTerm, Need
 from bot.retrieval import Retriever, SearchResult, retriever_for
-from bot.text import fold
+from bot.text import fold, question_focus
 
 
 @dataclass
@@ -68,6 +68,18 @@ class Assistant:
         reply = compose_search_answer(self.kb, result)
         replies.append(reply)
         return Answer(replies, result, answered=not result.abstain, guide=reply.guide, question=checked.text)
+
+    def answer_out_of_scope(self, text: Optional[str], guard_note: Optional[str] = None) -> Optional[Answer]:
+        """NLU called the message out of scope; a strong knowledge-base match overrules it (a long
+        message with one real question in it). None: nothing strong enough, say it is out of scope."""
+        answer = self.answer_question(text, guard_note)
+        if answer.result is None:  # the guard's own reply (empty, emoji, other script)
+            return answer
+        if not answer.answered:
+            return None
+        focus = question_focus(answer.question)  # a long message: judge the sentence that asks
+        strength = max(answer.result.dense_top, self.retriever.search(focus).dense_top if focus else 0.0)
+        return answer if strength >= settings.OUT_OF_SCOPE_OVERRIDE_MIN_DENSE else None
 
     def handover(self) -> Reply:
         return HANDOVER

@@ -80,6 +80,9 @@ QUERY_CACHE_SIZE = 2048
 # `python -m bot tune`; the held-out set gives the same accuracy).
 ABSTAIN_MIN_DENSE = float(_env("ABSTAIN_MIN_DENSE", "0.39"))
 ABSTAIN_MIN_LEXICAL = float(_env("ABSTAIN_MIN_LEXICAL", "0.0"))
+# When NLU calls a message out of scope, the knowledge base may still answer it, but only on a match
+# this strong: above every out_of_scope NLU example (max 0.68) and the median in-scope dev question (0.72).
+OUT_OF_SCOPE_OVERRIDE_MIN_DENSE = float(_env("OUT_OF_SCOPE_OVERRIDE_MIN_DENSE", "0.70"))
 
 # Tokens more frequent than this (log probability) are real words and are not typo-corrected.
 TYPO_KNOWN_WORD_LOGPROB = -12.5

@@ -70,3 +70,24 @@ def test_feedback_report_ranks_the_worst_questions_first():
     assert [(r.not_helpful, r.helpful) for r in ratings] == [(2, 0), (0, 1)]
     report = render(ratings, 10)
     assert report.splitlines()[1].split()[:2] == ["2", "0"] and "3 ratings on 2 questions" in report
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what is the best pizza place in utrecht?", "how do i open a bank account", "who won the world cup"],
+)
+def test_out_of_scope_stays_out_of_scope(assistant, message):
+    assert assistant.answer_out_of_scope(message) is None
+
+
+def test_strong_knowledge_match_overrules_an_out_of_scope_intent(assistant):
+    message = ("my phone and mail are in my file, but i still have no letter from DUO. "
+               "When will DUO send me the letter that I must integrate?")
+    answer = assistant.answer_out_of_scope(message)
+    assert answer is not None and answer.answered
+    assert "Source:" in answer.replies[-1].text and "https://" in answer.replies[-1].text
+
+
+def test_out_of_scope_keeps_the_guards_reply_for_emoji_only(assistant):
+    answer = assistant.answer_out_of_scope("😀😀🎉")
+    assert answer is not None and not answer.answered and answer.result is None

@@ -15,7 +15,7 @@ def test_question_detection():
     assert not reads_like_question("Step 2: apply for DigiD and look at Mijn Inburgering")
 
 
-def test_generated_examples_are_questions_and_unique(tmp_path):
+def test_generated_examples_are_questions_and_unique():
     out = NLU_DIR / "questions.yml"
     data = yaml.safe_load(render(out))
     examples = [line[2:] for line in data["nlu"][0]["examples"].splitlines()]
