@@ -109,6 +109,14 @@ class Service:
         except OSError:
             return ""
 
+    def terminate(self) -> None:
+        """Ask the service to stop (SIGTERM to its process group) without waiting."""
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def stop(self, timeout: float = 15) -> None:
         if not self.proc or self.proc.poll() is not None:
             return
@@ -249,9 +257,25 @@ def run() -> int:
     ))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_all(services: list[Service]) -> None:
+    """Stop every service, all at once; a second Ctrl-C or SIGTERM cannot leave one running."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for service in services:
+        service.terminate()
+    for service in reversed(services):
+        service.stop()
+
+
 def _supervise(services: list[Service], banner: str) -> int:
-    """Start all services (all at once, then wait for each), print the banner, stop all on Ctrl-C."""
+    """Start all services (all at once, then wait for each), print the banner, stop all on Ctrl-C
+    or SIGTERM (e.g. from a process manager)."""
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for service in services:
             service.start()
@@ -268,8 +292,7 @@ def _supervise(services: list[Service], banner: str) -> int:
         print("\nstopping...", flush=True)
         return 0
     finally:
-        for service in reversed(services):
-            service.stop()
+        stop_all(services)
 
 
 def run_scaled() -> int:
