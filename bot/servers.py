@@ -257,14 +257,20 @@ def run() -> int:
     ))
 
 
+def _ignore_stop_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    """The first Ctrl-C or SIGTERM starts the stop; more of them (make forwards its own) are ignored."""
+    _ignore_stop_signals()
     raise KeyboardInterrupt
 
 
 def stop_all(services: list[Service]) -> None:
     """Stop every service, all at once; a second Ctrl-C or SIGTERM cannot leave one running."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _ignore_stop_signals()
     for service in services:
         service.terminate()
     for service in reversed(services):
@@ -275,6 +281,7 @@ def _supervise(services: list[Service], banner: str) -> int:
     """Start all services (all at once, then wait for each), print the banner, stop all on Ctrl-C
     or SIGTERM (e.g. from a process manager)."""
     started = time.monotonic()
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         for service in services:
