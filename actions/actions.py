@@ -73,15 +73,19 @@ def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Ans
     return [SlotSet("failed_attempts", failures)]
 
 
+def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
+    for reply in answer.replies:
+        send(dispatcher, reply)
+    return after_answer(dispatcher, tracker, answer)
+
+
 class ActionSearchKnowledge(Action):
     def name(self) -> str:
         return "action_search_knowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         answer = await in_thread(assistant.answer_question, user_text(tracker), guard_note(tracker))
-        for reply in answer.replies:
-            send(dispatcher, reply)
-        return after_answer(dispatcher, tracker, answer)
+        return deliver(dispatcher, tracker, answer)
 
 
 class ActionOutOfScope(Action):
@@ -93,9 +97,7 @@ class ActionOutOfScope(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        for reply in answer.replies:
-            send(dispatcher, reply)
-        return after_answer(dispatcher, tracker, answer)
+        return deliver(dispatcher, tracker, answer)
 
 
 class ActionExplainTerm(Action):
@@ -104,9 +106,7 @@ class ActionExplainTerm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         answer = await in_thread(assistant.explain, entity(tracker, "term"), user_text(tracker), guard_note(tracker))
-        for reply in answer.replies:
-            send(dispatcher, reply)
-        return after_answer(dispatcher, tracker, answer) + [SlotSet("term", None)]
+        return deliver(dispatcher, tracker, answer) + [SlotSet("term", None)]
 
 
 class ActionOpenGuide(Action):
