@@ -24,10 +24,10 @@ export TRACKER_DB ?= var/tracker.db
 export PYTHONPATH := $(CURDIR)
 
 KNOWLEDGE_FILES := $(shell find knowledge -type f \( -name '*.md' -o -name '*.yml' \) 2>/dev/null)
-BOT_SOURCES := $(wildcard bot/*.py)
+INDEX_SOURCES := bot/settings.py $(wildcard bot/knowledge/*.py bot/retrieval/*.py)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
-.PHONY: run-scaled webdeps help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
+.PHONY: check test-unit run-scaled webdeps help setup envs index train run shell test test-fast validate rasa-test check-knowledge eval bench nlu-eval soak clean system-deps
 
 help:
 	@echo "make run    - set up everything if needed, start action server + Rasa + widget page"
@@ -55,13 +55,17 @@ $(ACT_VENV)/.installed: requirements-actions.txt pyproject.toml
 	$(ACT_VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
+$(ACT_VENV)/.dev-installed: $(ACT_VENV)/.installed requirements-dev.txt
+	$(ACT_VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
 envs: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
 
 # ---------------------------------------------------------------- build steps
 check-knowledge: $(ACT_VENV)/.installed
 	$(APY) -m bot check-knowledge
 
-$(INDEX): $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) $(BOT_SOURCES)
+$(INDEX): $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) $(INDEX_SOURCES)
 	$(APY) -m bot check-knowledge
 	$(APY) -m bot index
 	@touch $@
@@ -69,8 +73,8 @@ $(INDEX): $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) $(BOT_SOURCES)
 index: $(INDEX)
 
 # The ask_question intent is generated from the knowledge base's own question phrasings.
-data/nlu/questions.yml: $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) bot/nlu_questions.py
-	$(APY) -m bot.nlu_questions
+data/nlu/questions.yml: $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) bot/tools/nlu_questions.py
+	$(APY) -m bot.tools.nlu_questions
 
 $(MODEL): $(RASA_VENV)/.installed data/nlu/questions.yml $(TRAIN_INPUTS)
 	@echo ">> training the Rasa model (data, config or domain changed)"
@@ -88,38 +92,48 @@ setup: envs index train webdeps
 
 # ---------------------------------------------------------------- run
 run: setup
-	$(APY) -m bot.servers run
+	$(APY) -m bot.ops.supervisor run
 
 run-scaled: setup system-deps
-	$(APY) -m bot.servers run-scaled
+	$(APY) -m bot.ops.supervisor run-scaled
 
 shell: setup
-	$(APY) -m bot.servers shell
+	$(APY) -m bot.ops.supervisor shell
 
 # ---------------------------------------------------------------- checks
-validate: $(RASA_VENV)/.installed
+validate: $(RASA_VENV)/.installed data/nlu/questions.yml
 	$(RASA) data validate --fail-on-warnings
 
-rasa-test: setup
+# Quality gates: import boundaries, lint, format, types, Rasa's data validation.
+check: $(ACT_VENV)/.dev-installed validate
+	$(ACT_VENV)/bin/lint-imports
+	$(ACT_VENV)/bin/ruff check bot actions tests
+	$(ACT_VENV)/bin/ruff format --check bot actions tests
+	$(ACT_VENV)/bin/mypy
+
+rasa-test: setup $(ACT_VENV)/.dev-installed
 	bash tests/rasa_checks.sh
 
-test: setup system-deps
+test: setup system-deps check
 	bash tests/run_all.sh
 
-test-fast: setup
-	$(APY) -m pytest -q -m "not e2e and not browser and not scale and not slow"
+test-unit: $(ACT_VENV)/.dev-installed
+	$(APY) -m pytest -q tests/unit
+
+test-fast: setup $(ACT_VENV)/.dev-installed
+	$(APY) -m pytest -q tests/unit tests/integration
 
 eval: index
 	$(APY) -m bot eval tests/data/retrieval_dev.yml --mode all
 
 nlu-eval: $(RASA_VENV)/.installed
 	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out results/nlu-cv
-	$(APY) -m bot.nlu_report results/nlu-cv
+	$(APY) -m bot.tools.nlu_report results/nlu-cv
 
-bench: setup system-deps
-	$(APY) -m bot.bench
+bench: setup system-deps $(ACT_VENV)/.dev-installed
+	$(APY) -m bot.ops.bench
 
-soak: setup system-deps
+soak: setup system-deps $(ACT_VENV)/.dev-installed
 	$(APY) -m pytest -q -s tests/test_load.py --run-slow
 
 system-deps:

@@ -14,8 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import settings
-from bot.answer import Reply
-from bot.assistant import ACT_BEFORE_2013, ACT_UNKNOWN, ACTS, Answer, get_assistant
+from bot.dialogue.assistant import ACT_BEFORE_2013, ACT_UNKNOWN, ACTS, Answer, get_assistant
+from bot.dialogue.replies import Reply
 
 log = logging.getLogger(__name__)
 assistant = get_assistant()

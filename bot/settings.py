@@ -60,12 +60,10 @@ SPACY_LANG = "en"
 APPROX_INDEX_THRESHOLD = int(_env("APPROX_INDEX_THRESHOLD", "20000"))
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
-FUSION = _env("FUSION", "rrf")  # rrf | mix
 BM25_K1 = 1.5
 BM25_B = 0.6  # less length normalisation than the usual 0.75: better on both dev and held-out sets
 # Long, multi-sentence messages: the sentence holding the question also gets its own dense ranking.
 RRF_WEIGHT_QUESTION_FOCUS = 0.25
-MIX_DENSE_WEIGHT = 0.6
 RRF_K = 5
 RRF_WEIGHT_DENSE = 1.0
 RRF_WEIGHT_LEXICAL = 0.75

@@ -1,4 +1,4 @@
-"""Input guard inside Rasa's NLU pipeline (runs in .venv-rasa; only imports bot.guard, plain Python).
+"""Input guard inside Rasa's NLU pipeline (runs in .venv-rasa; only imports bot.core.guard, plain Python).
 
 - InputCleaner (first in the pipeline): NLU sees the text without control characters and HTML tags,
   cut to the length cap. The tracker still stores what the user sent (redacted by the tracker store).
@@ -7,7 +7,7 @@
   action_search_knowledge, which replies politely, instead of whatever intent DIET guessed."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -17,8 +17,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_plugins import patches  # noqa: F401  (RemoteAction: polite reply when down, fast validation)
-from bot.guard import check, clean
+from bot.core.guard import check, clean
+from bot.rasa_plugins import patches
+
+patches.apply()  # RemoteAction: polite reply when the action server is down, validator built once
 
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_TEXT = "wegwijzer_original_text"
@@ -28,7 +30,7 @@ GUARD_NOTE = "wegwijzer_guard"  # in the parse data: what the guard found, for t
 class _Stateless(GraphComponent):
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
     ) -> GraphComponent:
         return cls()
 
@@ -38,7 +40,7 @@ class _Stateless(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class InputCleaner(_Stateless):
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str) or text.startswith("/"):  # button payloads stay untouched
@@ -53,7 +55,7 @@ class InputCleaner(_Stateless):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class InputGuardClassifier(_Stateless):
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             original: Optional[str] = message.get(ORIGINAL_TEXT)
             if original is None:

@@ -1,6 +1,7 @@
-"""Two small, measured fixes to Rasa 3.6's RemoteAction (custom actions), applied once when Rasa
-loads our plugins (the tracker store and the NLU guard import this module). Rasa has no hooks for
-either, so the methods are wrapped; both keep Rasa's behaviour otherwise.
+"""Two small, measured fixes to Rasa 3.6's RemoteAction (custom actions). `apply()` installs them; the
+plugins Rasa loads (the tracker store and the NLU guard) call it explicitly, and it refuses a Rasa
+version it was not written for. Rasa has no hooks for either, so the methods are wrapped; both keep
+Rasa's behaviour otherwise.
 
 1. Action server down: Rasa turns an unreachable action server into an exception that the processor
    logs and drops, so the user gets no reply at all. Connection failures and 5xx answers now become
@@ -13,20 +14,18 @@ from __future__ import annotations
 
 import logging
 
-from jsonschema import ValidationError
+import rasa
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered
 from rasa.shared.exceptions import RasaException
 
+from bot.core import messages
+
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = (
-    "Sorry, I can't look that up right now: part of the assistant is temporarily unavailable. "
-    "Please try again in a minute. Official information is on https://www.inburgeren.nl/en/ "
-    "and in Mijn Inburgering."
-)
+SUPPORTED_RASA = "3.6."
 
 _original_run = RemoteAction.run
 
@@ -38,7 +37,7 @@ async def _run_with_fallback(self, output_channel, nlg, tracker, domain):
         raise
     except RasaException as error:
         log.error("custom action '%s' failed (%s); sent the 'temporarily unavailable' reply", self.name(), error)
-        return [BotUttered(text=UNAVAILABLE, metadata={"wegwijzer": "action_server_unavailable"})]
+        return [BotUttered(text=messages.ACTION_SERVER_UNAVAILABLE, metadata={"wegwijzer": "action_server_unavailable"})]
 
 
 _validator = None
@@ -61,7 +60,19 @@ def _validate_action_result(self, result):
     return True
 
 
-if not getattr(RemoteAction.run, "_wegwijzer_fallback", False):
+def is_applied() -> bool:
+    return bool(getattr(RemoteAction.run, "_wegwijzer_fallback", False))
+
+
+def apply() -> None:
+    """Install both fixes once. Another Rasa version may have changed what they wrap: refuse it."""
+    if not rasa.__version__.startswith(SUPPORTED_RASA):
+        raise RuntimeError(
+            f"bot.rasa_plugins.patches was written for Rasa {SUPPORTED_RASA}x, found {rasa.__version__}: "
+            "re-check RemoteAction.run and _validate_action_result before using it"
+        )
+    if is_applied():
+        return
     _run_with_fallback._wegwijzer_fallback = True  # type: ignore[attr-defined]
     RemoteAction.run = _run_with_fallback  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]

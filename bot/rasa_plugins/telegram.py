@@ -19,7 +19,8 @@ import hashlib
 import hmac
 import logging
 import os
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -130,7 +131,8 @@ class SecureTelegramInput(TelegramInput):
 
     def _secret_ok(self, request: Request) -> bool:
         sent = request.headers.get(SECRET_HEADER, "")
-        return bool(self.secret_token) and hmac.compare_digest(sent.encode(), self.secret_token.encode())
+        secret = self.secret_token or ""
+        return bool(secret) and hmac.compare_digest(sent.encode(), secret.encode())
 
     async def _identity_ok(self, out: WegwijzerTelegramOutput) -> bool:
         if not self.verify:

@@ -7,14 +7,17 @@ user text, parse data and entities, slot values, bot text. Configure in endpoint
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_plugins import patches  # noqa: F401  (RemoteAction: polite reply when down, fast validation)
-from bot.pii import redact_value
+from bot.core.pii import redact_value
+from bot.rasa_plugins import patches
+
+patches.apply()  # RemoteAction: polite reply when the action server is down, validator built once
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):

@@ -1,0 +1,102 @@
+"""Counter finder logic: map free text to a need in knowledge/counters.yml and to an integration act.
+
+The decision table itself is data (counters.yml); this module only matches text to it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from bot import settings
+from bot.knowledge import CounterTable, Need
+from bot.retrieval.embedder import Embedder
+from bot.retrieval.normalize import Normalizer
+
+ACT_2021, ACT_2013, ACT_UNKNOWN, ACT_BEFORE_2013 = "2021", "2013", "unknown", "before_2013"
+
+_UNKNOWN = re.compile(r"\b(don'?t|do not|dont|not) (know|sure|remember)\b|\bno idea\b|\bidk\b|\bunknown\b|\bweet (ik )?niet\b", re.I)
+_NEW = re.compile(r"\b(new|nieuwe?)\b.*\b(act|law|wet|rules?|system)\b|\bwi ?2021\b", re.I)
+_OLD = re.compile(r"\b(old|oude?)\b.*\b(act|law|wet|rules?|system)\b|\bwi ?2013\b", re.I)
+_ACT_WORD = re.compile(r"\b(act|law|wet|rules?|wi)\b", re.I)
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_START_WORDS = re.compile(r"\b(start|started|begin|began|since|from|in|moved|arrived|came|letter)\b", re.I)
+
+
+def parse_act(text: str) -> Optional[str]:
+    """'2021' / '2013' / 'unknown' / 'before_2013', or None when the text says nothing about it.
+
+    A bare '2021' or '2021 act' means the 2021 act; 'I started in 2021' means the 2013 act, because
+    the 2021 act applies to people who had to start on or after 1 January 2022."""
+    text = text.strip()
+    if not text:
+        return None
+    if _UNKNOWN.search(text):
+        return ACT_UNKNOWN
+    if _NEW.search(text):
+        return ACT_2021
+    if _OLD.search(text):
+        return ACT_2013
+    years = [int(y) for y in _YEAR.findall(text)]
+    if not years:
+        return None
+    year = years[0]
+    if year in (2013, 2021) and (_ACT_WORD.search(text) or not _START_WORDS.search(text)):
+        return ACT_2013 if year == 2013 else ACT_2021
+    if year >= 2022:
+        return ACT_2021
+    if year >= 2013:
+        return ACT_2013
+    return ACT_BEFORE_2013
+
+
+@dataclass(frozen=True)
+class NeedMatch:
+    need: Need
+    score: float
+
+
+class NeedMatcher:
+    """Matches free text ('I want to sign up for the KNM exam') to a need, by the need's title and
+    examples: embedding similarity, with glossary-normalised token overlap as a tie-breaker."""
+
+    def __init__(self, table: CounterTable, embedder: Embedder, normalizer: Normalizer):
+        self.table = table
+        self.embedder = embedder
+        self.normalizer = normalizer
+        self._owners: list[int] = []
+        texts: list[str] = []
+        for i, need in enumerate(table.needs):
+            for phrase in [need.title, need.id.replace("_", " "), *need.examples]:
+                texts.append(phrase)
+                self._owners.append(i)
+        self._vectors = embedder.encode(texts)
+        self._token_sets = [set(normalizer.tokens(t)) for t in texts]
+
+    def by_id(self, value: str) -> Optional[Need]:
+        value = (value or "").strip().lower()
+        need = self.table.need(value)
+        if need:
+            return need
+        for n in self.table.needs:
+            if n.title.lower() == value:
+                return n
+        return None
+
+    def match(self, text: str) -> Optional[NeedMatch]:
+        text = (text or "").strip()
+        if not text:
+            return None
+        direct = self.by_id(text)
+        if direct:
+            return NeedMatch(direct, 1.0)
+        query = self.embedder.encode_query(text)
+        sims = self._vectors @ query
+        tokens = set(self.normalizer.tokens(text))
+        overlap = np.array([len(tokens & s) / max(len(s), 1) for s in self._token_sets], dtype=np.float32)
+        scores = sims + settings.NEED_OVERLAP_WEIGHT * overlap
+        best = int(np.argmax(scores))
+        if float(sims[best]) < settings.NEED_MIN_SIMILARITY:
+            return None
+        return NeedMatch(self.table.needs[self._owners[best]], float(scores[best]))

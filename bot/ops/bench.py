@@ -1,0 +1,259 @@
+"""`make bench`: one table (and var/bench/results.json) of quality, latency, throughput, start-up and
+memory, each figure beside a baseline measured in the same run. Real servers, loopback, bounded.
+
+Environment: BENCH_SKIP_TRAIN=1 skips the `rasa train` timing (the longest step)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from bot import settings
+from bot.ops import supervisor as servers
+from bot.ops.load import run_load
+from bot.tools.evaluate import evaluate, load_questions
+
+ROOT = settings.PROJECT_ROOT
+OUT = settings.VAR_DIR / "bench"
+DEV = ROOT / "tests" / "data" / "retrieval_dev.yml"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+# ---------------------------------------------------------------- retrieval
+def bench_retrieval(results: dict) -> None:
+    from bot.retrieval.index import ensure_index
+    from bot.retrieval.search import Retriever
+
+    started = time.perf_counter()
+    kb, index, _ = ensure_index(index_dir=Path(tempfile.mkdtemp()) / "index", force=True)
+    build_s = time.perf_counter() - started
+    retriever = Retriever(kb, index)
+    questions = load_questions(DEV)
+    results["quality"] = {mode: evaluate(retriever, questions, mode).as_dict() for mode in ("bm25", "dense", "hybrid")}
+
+    texts = [q.q for q in questions]
+    retriever.embedder._cache.clear()
+    cold = []
+    for text in texts:  # every query new to the embedding cache
+        t = time.perf_counter()
+        retriever.search(text)
+        cold.append(time.perf_counter() - t)
+    warm = []
+    for _ in range(3):  # repeated questions: embedding cached
+        for text in texts:
+            t = time.perf_counter()
+            retriever.search(text)
+            warm.append(time.perf_counter() - t)
+    results["search_25_guides"] = {
+        "passages": index.size, "index_build_s": round(build_s, 2),
+        "uncached_p50_ms": ms(pct(cold, 50)), "uncached_p95_ms": ms(pct(cold, 95)),
+        "cached_p50_ms": ms(pct(warm, 50)), "cached_p95_ms": ms(pct(warm, 95)),
+    }
+    bench_synthetic(results, retriever, texts)
+
+
+def bench_synthetic(results: dict, retriever, queries: list[str], n: int = 100_000) -> None:
+    """100k synthetic passages: vectors are real passage vectors plus noise (so the index works on a
+    realistic distribution without embedding 100k texts); texts recombine real sentences for BM25."""
+    import faiss
+
+    from bot.retrieval.index import make_dense_index, make_lexical_index
+
+    rng = np.random.default_rng(7)
+    base = np.stack([retriever.index.dense.reconstruct(i) for i in range(retriever.index.size)])
+    picks = rng.integers(0, len(base), n)
+    vectors = base[picks] + rng.normal(0, 0.08, (n, base.shape[1])).astype(np.float32)
+    faiss.normalize_L2(vectors)
+    token_lists = [retriever.normalizer.tokens(retriever.index.passages[i].search_text) for i in range(retriever.index.size)]
+    lexical_tokens = [token_lists[picks[i]] + token_lists[(picks[i] * 7 + i) % len(token_lists)][:20] for i in range(n)]
+    query_vectors = retriever.embedder.encode(queries)
+    query_tokens = [retriever.normalizer.tokens(q) for q in queries]
+
+    out: dict[str, object] = {"passages": n}
+    flat_ids = None
+    for kind, approximate in (("flat", False), ("hnsw", True)):
+        t = time.perf_counter()
+        index = make_dense_index(vectors, approximate=approximate)
+        out[f"{kind}_build_s"] = round(time.perf_counter() - t, 2)
+        lat, ids_all = [], []
+        for vector in query_vectors:
+            t = time.perf_counter()
+            _, ids = index.search(vector[None, :], 10)
+            lat.append(time.perf_counter() - t)
+            ids_all.append(ids[0])
+        out[f"{kind}_p50_ms"], out[f"{kind}_p95_ms"] = ms(pct(lat, 50)), ms(pct(lat, 95))
+        if kind == "flat":
+            flat_ids = ids_all
+        else:
+            overlap = [len(set(a) & set(b)) / 10 for a, b in zip(ids_all, flat_ids or [])]
+            out["hnsw_recall_at_10_vs_flat"] = round(statistics.fmean(overlap), 4)
+    t = time.perf_counter()
+    bm25 = make_lexical_index(lexical_tokens)
+    out["bm25_build_s"] = round(time.perf_counter() - t, 2)
+    lat = []
+    vocab = set(t for toks in lexical_tokens[:5000] for t in toks)
+    for tokens in query_tokens:
+        known = [t for t in tokens if t in vocab] or tokens[:1]
+        t = time.perf_counter()
+        scores = bm25.get_scores(known)
+        np.argpartition(-scores, 50)[:50]
+        lat.append(time.perf_counter() - t)
+    out["bm25_p50_ms"], out["bm25_p95_ms"] = ms(pct(lat, 50)), ms(pct(lat, 95))
+    out["auto_choice_above_threshold"] = type(make_dense_index(vectors[:10], approximate=None)).__name__ + \
+        f" below {settings.APPROX_INDEX_THRESHOLD}, IndexHNSWFlat above"
+    results["search_100k"] = out
+
+
+# ---------------------------------------------------------------- servers
+def post(url: str, sender: str, message: str) -> float:
+    data = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    t = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = json.loads(response.read())
+    elapsed = time.perf_counter() - t
+    if not body:
+        raise RuntimeError(f"empty reply to {message!r}")
+    return elapsed
+
+
+def start(tmp: Path):
+    action_port, rasa_port = servers.free_port(), servers.free_port()
+    actions = servers.action_server(action_port, log_path=tmp / "actions.log")
+    rasa = servers.rasa_server(rasa_port, action_port, tmp / "tracker.db", "http://localhost:8080",
+                               log_path=tmp / "rasa.log", token="bench")
+    t = time.perf_counter()
+    actions.start()
+    rasa.start()
+    actions.wait_ready(300)
+    rasa.wait_ready(300)
+    url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+    post(url, "bench-cold", "what is the z-route?")
+    return actions, rasa, url, time.perf_counter() - t
+
+
+def bench_servers(results: dict) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-"))
+    actions, rasa, url, cold_s = start(tmp)
+    try:
+        results["start"] = {"cold_start_to_first_answer_s (trained model)": round(cold_s, 1)}
+        for _ in range(5):  # warm-up
+            post(url, "bench-warm", "hello")
+            post(url, "bench-warm", "how does the speaking exam work?")
+        turns: dict[str, list[float]] = {"plain (greet, no action server)": [], "retrieval (question)": [], "form (counter finder step)": []}
+        questions = [q.q for q in load_questions(DEV) if q.guides][:40]
+        for i in range(40):
+            sender = f"bench-1u-{i}"
+            turns["plain (greet, no action server)"].append(post(url, sender, "hello"))
+            turns["retrieval (question)"].append(post(url, sender, questions[i % len(questions)]))
+            turns["form (counter finder step)"].append(post(url, sender, "/ask_counter"))
+            post(url, sender, "/stop")
+        plain_p50 = pct(turns["plain (greet, no action server)"], 50)
+        results["turn_latency_1_user"] = {
+            name: {"p50_ms": ms(pct(v, 50)), "p95_ms": ms(pct(v, 95)), "x_plain_p50": round(pct(v, 50) / plain_p50, 2)}
+            for name, v in turns.items()
+        }
+        results["throughput"] = {}
+        for users in (1, 10, 20, 50):
+            load = asyncio.run(run_load(url.rsplit("/webhooks", 1)[0], users=users, turns=10, max_seconds=300))
+            results["throughput"][str(users)] = load.summary()
+        results["memory_mb_after_warmup"] = {"rasa": rss_mb(rasa.proc.pid), "action_server": rss_mb(actions.proc.pid)}
+    finally:
+        rasa.stop()
+        actions.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_train(results: dict) -> None:
+    if os.environ.get("BENCH_SKIP_TRAIN"):
+        results["start"]["rasa_train_s"] = "skipped (BENCH_SKIP_TRAIN)"
+        return
+    out = Path(tempfile.mkdtemp(prefix="wegwijzer-train-"))
+    t = time.perf_counter()
+    subprocess.run([str(servers.RASA_BIN), "train", "--force", "--out", str(out), "--quiet"], cwd=ROOT,
+                   env=servers.base_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    train_s = time.perf_counter() - t
+    shutil.rmtree(out, ignore_errors=True)
+    results["start"]["rasa_train_s"] = round(train_s, 1)
+    cold = results["start"]["cold_start_to_first_answer_s (trained model)"]
+    results["start"]["cold_start_with_retraining_s"] = round(train_s + cold, 1)
+
+
+# ---------------------------------------------------------------- report
+def table(results: dict) -> str:
+    rows = [("figure", "value", "baseline (same run)")]
+    q = results["quality"]
+    for metric in ("recall@1", "recall@3", "mrr", "abstain_accuracy"):
+        rows.append((f"retrieval {metric}: hybrid", q["hybrid"][metric], f"bm25 {q['bm25'][metric]} / dense {q['dense'][metric]}"))
+    s = results["search_25_guides"]
+    rows.append(("search p50/p95, 25 guides, uncached (ms)", f"{s['uncached_p50_ms']} / {s['uncached_p95_ms']}",
+                 f"cached query embedding {s['cached_p50_ms']} / {s['cached_p95_ms']}"))
+    rows.append(("index build, 25 guides (s)", s["index_build_s"], f"{s['passages']} passages"))
+    b = results["search_100k"]
+    rows.append(("dense search p50/p95, 100k, HNSW (ms)", f"{b['hnsw_p50_ms']} / {b['hnsw_p95_ms']}",
+                 f"flat {b['flat_p50_ms']} / {b['flat_p95_ms']}"))
+    rows.append(("HNSW recall@10 vs flat, 100k", b["hnsw_recall_at_10_vs_flat"], f"build {b['hnsw_build_s']}s vs flat {b['flat_build_s']}s"))
+    rows.append(("BM25 p50/p95, 100k (ms)", f"{b['bm25_p50_ms']} / {b['bm25_p95_ms']}", f"build {b['bm25_build_s']}s"))
+    for name, v in results["turn_latency_1_user"].items():
+        rows.append((f"REST turn p50/p95, 1 user, {name} (ms)", f"{v['p50_ms']} / {v['p95_ms']}", f"x{v['x_plain_p50']} of plain p50"))
+    for users, v in results["throughput"].items():
+        rows.append((f"{users} concurrent users: turns/s, p95 ms, errors", f"{v['turns_per_second']}, {v['p95_ms']}, {v['errors']}",
+                     f"p50 {v['p50_ms']} ms, mismatches {v['mismatches']}"))
+    st = results["start"]
+    for key, value in st.items():
+        rows.append((key, value, ""))
+    mem = results["memory_mb_after_warmup"]
+    rows.append(("RSS after warm-up (MB): action server", mem["action_server"], f"rasa {mem['rasa']}"))
+    width = [max(len(str(r[i])) for r in rows) for i in range(3)]
+    lines = [" | ".join(str(c).ljust(width[i]) for i, c in enumerate(r)) for r in rows]
+    lines.insert(1, "-+-".join("-" * w for w in width))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    results: dict = {"machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+                     "date": time.strftime("%Y-%m-%d %H:%M")}
+    bench_retrieval(results)
+    bench_servers(results)
+    bench_train(results)
+    results["bench_seconds"] = round(time.perf_counter() - started, 1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"\nWegwijzer benchmark — {results['machine']} — {results['date']}\n")
+    print(table(results))
+    print(f"\n(bench took {results['bench_seconds']} s; full results in {OUT / 'results.json'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""Serves the chat widget page (web/) and /config.js telling it where Rasa is. Standard library only."""
+from __future__ import annotations
+
+import argparse
+import json
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+from bot import settings
+
+WEB_DIR = settings.PROJECT_ROOT / "web"
+SOCKET_IO = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+
+
+class WidgetHandler(SimpleHTTPRequestHandler):
+    rasa_url = ""
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == "/config.js":
+            body = f"window.WEGWIJZER_CONFIG = {json.dumps({'socketUrl': self.rasa_url})};\n".encode()
+            return self._send(body, "application/javascript")
+        if path == "/vendor/socket.io.min.js":
+            if not SOCKET_IO.exists():
+                self.send_error(404, "socket.io client missing: run `make run` (it runs npm install in web/)")
+                return
+            return self._send(SOCKET_IO.read_bytes(), "application/javascript")
+        if path.startswith("/node_modules/"):
+            self.send_error(404)
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        super().end_headers()
+
+    def log_message(self, fmt: str, *args) -> None:
+        print(f"web: {self.address_string()} {fmt % args}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=settings.WEB_PORT)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--rasa-url", default=f"http://localhost:{settings.RASA_PORT}")
+    args = parser.parse_args()
+    handler = type("Handler", (WidgetHandler,), {"rasa_url": args.rasa_url})
+    server = ThreadingHTTPServer((args.host, args.port), partial(handler, directory=str(WEB_DIR)))
+    print(f"web: serving {WEB_DIR} on http://{args.host}:{args.port}/ (Rasa at {args.rasa_url})", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Hybrid retrieval: normalisation, embedder, index (fingerprinted), search."""

@@ -1,0 +1,162 @@
+"""Hybrid retrieval: BM25 + dense, fused with reciprocal rank fusion, aggregated to guides,
+with a calibrated abstention decision."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Optional
+
+import numpy as np
+
+from bot import settings
+from bot.knowledge import KnowledgeBase, Passage
+from bot.retrieval.embedder import Embedder, get_embedder
+from bot.retrieval.index import SearchIndex, ensure_index
+from bot.retrieval.normalize import Normalizer, question_focus
+
+Mode = Literal["hybrid", "bm25", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+
+    def as_dict(self) -> dict:
+        p = self.passage
+        return {
+            "guide": p.guide,
+            "section": p.section,
+            "source_url": p.source_url,
+            "score": round(self.score, 4),
+            "text": p.text,
+            "passage_id": p.id,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    abstain: bool
+    hits: list[Hit]
+    terms: list[str] = field(default_factory=list)
+    dense_top: float = 0.0
+    lexical_top: float = 0.0
+
+    @property
+    def guides(self) -> list[str]:
+        return [h.passage.guide for h in self.hits]
+
+    def as_dict(self) -> dict:
+        return {
+            "abstain": self.abstain,
+            "hits": [h.as_dict() for h in self.hits],
+            "terms": self.terms,
+            "signals": {"dense_top": round(self.dense_top, 4), "lexical_top": round(self.lexical_top, 4)},
+        }
+
+
+class Retriever:
+    def __init__(self, kb: KnowledgeBase, index: SearchIndex, embedder: Optional[Embedder] = None):
+        self.kb = kb
+        self.index = index
+        self.embedder = embedder or get_embedder()
+        self.normalizer = Normalizer(kb.glossary)
+        self.normalizer.set_vocabulary(index.vocabulary)
+        self._lock = threading.Lock()  # faiss/bm25 objects are shared across the action server's threads
+
+    # -- scoring -------------------------------------------------------------------
+    def _lexical(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+        known = [t for t in tokens if t in self._vocab_set]
+        if not known:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        scores = self.index.lexical.get_scores(known)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        keep = scores[top] > 0
+        return top[keep], scores[top][keep]
+
+    def _dense(self, text: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        vector = self.embedder.encode_query(text)
+        scores, ids = self.index.dense.search(vector[None, :], min(n, self.index.size))
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    @property
+    def _vocab_set(self) -> set[str]:
+        return self.normalizer._vocab
+
+    def search(self, query: str, mode: Mode = "hybrid", k: int = settings.TOP_K) -> SearchResult:
+        query = (query or "").strip()
+        if not query:
+            return SearchResult(query, True, [])
+        analysis = self.normalizer.analyse(query)
+        terms = [m.term.term for m in analysis.terms]
+        n = settings.CANDIDATES
+        with self._lock:
+            lex_ids, lex_scores = self._lexical(analysis.tokens + self.normalizer.expansion_tokens(analysis), n)
+            dense_text = query
+            expansion = self.normalizer.expansion_text(analysis)
+            if expansion:
+                dense_text = f"{query} {expansion}"
+            dense_ids, dense_scores = self._dense(dense_text, n)
+            focus = question_focus(query)
+            focus_ids = self._dense(focus, n)[0] if focus else np.empty(0, dtype=np.int64)
+        dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
+        lexical_top = float(lex_scores[0]) if len(lex_scores) else 0.0
+
+        fused: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            self._add_rrf(fused, dense_ids, settings.RRF_WEIGHT_DENSE)
+            self._add_rrf(fused, focus_ids, settings.RRF_WEIGHT_QUESTION_FOCUS)
+        if mode in ("hybrid", "bm25"):
+            self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
+
+        hits = self._by_guide(fused, k)
+        if mode == "bm25":
+            abstain = not hits or lexical_top < settings.ABSTAIN_MIN_LEXICAL
+        else:
+            abstain = not hits or dense_top < settings.ABSTAIN_MIN_DENSE
+        return SearchResult(query, abstain, hits, terms, dense_top, lexical_top)
+
+    def _add_rrf(self, fused: dict[int, float], ranked_ids: np.ndarray, weight: float) -> None:
+        for rank, pid in enumerate(ranked_ids):
+            pid = int(pid)
+            kind_weight = settings.KIND_WEIGHTS.get(self.index.passages[pid].kind, 1.0)
+            fused[pid] = fused.get(pid, 0.0) + weight * kind_weight / (settings.RRF_K + rank + 1)
+
+    def _by_guide(self, fused: dict[int, float], k: int) -> list[Hit]:
+        """Best passage per guide; a guide's score is its best passage plus a little for the runner-up."""
+        per_guide: dict[str, list[tuple[float, int]]] = {}
+        for pid, score in fused.items():
+            per_guide.setdefault(self.index.passages[pid].guide, []).append((score, pid))
+        ranked = []
+        for guide, scored in per_guide.items():
+            scored.sort(reverse=True)
+            total = scored[0][0] + settings.GUIDE_SECOND_PASSAGE_WEIGHT * (scored[1][0] if len(scored) > 1 else 0.0)
+            ranked.append((total, self._displayable(scored), guide))
+        ranked.sort(key=lambda t: -t[0])
+        return [Hit(self.index.passages[pid], score) for score, pid, _ in ranked[:k]]
+
+    def _displayable(self, scored: list[tuple[float, int]]) -> int:
+        """Prefer a passage that reads as an answer (section/FAQ) over a bare summary or glossary line."""
+        best_score, best_pid = scored[0]
+        for score, pid in scored[:3]:
+            if self.index.passages[pid].kind in ("section", "faq", "hub_faq", "counter") and score >= 0.8 * best_score:
+                return pid
+        return best_pid
+
+
+@lru_cache(maxsize=1)
+def default_retriever() -> Retriever:
+    kb, index, _ = ensure_index()
+    return Retriever(kb, index)
+
+
+def retriever_for(knowledge_dir: Path, index_dir: Path) -> Retriever:
+    kb, index, _ = ensure_index(knowledge_dir=knowledge_dir, index_dir=index_dir)
+    return Retriever(kb, index)

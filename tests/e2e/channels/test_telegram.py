@@ -1,0 +1,114 @@
+"""Rasa's Telegram channel (our SecureTelegramInput) against a local fake Bot API: real-shaped
+updates in, sendMessage calls with inline keyboards out, callback queries, and the secret header."""
+from __future__ import annotations
+
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.support.stack import TELEGRAM_SECRET
+
+pytestmark = pytest.mark.e2e
+
+
+def post_update(stack, update: dict | bytes, secret: str | None = TELEGRAM_SECRET) -> tuple[int, str]:
+    data = update if isinstance(update, bytes) else json.dumps(update).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(f"{stack.rasa_url}/webhooks/telegram/webhook", data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def user(chat_id: int) -> dict:
+    return {"id": chat_id, "is_bot": False, "first_name": "Amina", "language_code": "en"}
+
+
+def text_update(chat_id: int, text: str) -> dict:
+    return {
+        "update_id": random.randint(1, 10**9),
+        "message": {
+            "message_id": random.randint(1, 10**6), "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Amina"},
+            "from": user(chat_id), "text": text,
+        },
+    }
+
+
+def callback_update(chat_id: int, data: str) -> dict:
+    return {
+        "update_id": random.randint(1, 10**9),
+        "callback_query": {
+            "id": str(random.randint(1, 10**9)), "from": user(chat_id), "chat_instance": "1", "data": data,
+            "message": {
+                "message_id": random.randint(1, 10**6), "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"}, "text": "(buttons)",
+            },
+        },
+    }
+
+
+def keyboard(message: dict) -> list[dict]:
+    markup = message.get("reply_markup")
+    if not markup:
+        return []
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return [button for row in markup["inline_keyboard"] for button in row]
+
+
+def new_chat() -> int:
+    return random.randint(10**8, 10**9)
+
+
+def test_message_in_answer_out_with_inline_keyboard(stack, telegram_api):
+    chat, since = new_chat(), len(telegram_api.calls)
+    status, _ = post_update(stack, text_update(chat, "hello"))
+    assert status == 200
+    sent = telegram_api.wait_for_messages(chat, since)
+    assert sent and "Wegwijzer" in sent[0]["text"]
+    buttons = keyboard(sent[0])
+    assert buttons and all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+
+
+def test_question_answer_cites_guide_and_source(stack, telegram_api):
+    chat, since = new_chat(), len(telegram_api.calls)
+    post_update(stack, text_update(chat, "what is the education route?"))
+    sent = telegram_api.wait_for_messages(chat, since, count=2)
+    text = "\n".join(m["text"] for m in sent)
+    assert "Source: What is the education route for integration? — https://" in text
+
+
+def test_callback_query_buttons_drive_the_counter_finder(stack, telegram_api):
+    chat, since = new_chat(), len(telegram_api.calls)
+    post_update(stack, callback_update(chat, "/ask_counter"))
+    sent = telegram_api.wait_for_messages(chat, since)
+    need_buttons = [b for m in sent for b in keyboard(m)]
+    results = next(b for b in need_buttons if "result" in b["text"].lower())
+    assert len(results["callback_data"].encode()) <= 64
+
+    since = len(telegram_api.calls)
+    post_update(stack, callback_update(chat, results["callback_data"]))
+    text = "\n".join(m["text"] for m in telegram_api.wait_for_messages(chat, since))
+    assert "Mijn Inburgering" in text and "https://" in text
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret"])
+def test_update_without_the_right_secret_is_refused(stack, telegram_api, secret):
+    chat, since = new_chat(), len(telegram_api.calls)
+    status, _ = post_update(stack, text_update(chat, "hello"), secret=secret)
+    assert status == 403
+    time.sleep(1)
+    assert telegram_api.sent(chat, since) == []
+
+
+def test_malformed_update_gets_a_clear_4xx(stack):
+    status, _ = post_update(stack, b'{"update_id": "not json')
+    assert 400 <= status < 500

@@ -1,0 +1,93 @@
+"""Counter finder logic (free text -> need / act) and the feedback report, without Rasa."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.dialogue.counter_finder import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, parse_act
+from bot.tools.feedback import collect, render
+
+
+@pytest.mark.parametrize(
+    "text, act",
+    [
+        ("2021", ACT_2021), ("the 2021 act", ACT_2021), ("wet inburgering 2013", ACT_2013), ("new law", ACT_2021),
+        ("old rules", ACT_2013), ("I had to start in 2023", ACT_2021), ("I started in 2021", ACT_2013),
+        ("since 2016", ACT_2013), ("we came in 2010", ACT_BEFORE_2013), ("I don't know", ACT_UNKNOWN),
+        ("no idea", ACT_UNKNOWN), ("book my exam", None), ("", None),
+    ],
+)
+def test_parse_act(text, act):
+    assert parse_act(text) == act
+
+
+@pytest.mark.parametrize(
+    "text, need",
+    [
+        ("I want to book my KNM exam", "book_exam"),
+        ("where can i see my exam results", "exam_results"),
+        ("my diploma from syria, how to get it recognised", "diploma_evaluation"),
+        ("i want to become dutch, naturalisatie", "naturalisation"),
+        ("who makes my PIP", "pip"),
+        ("residence permit", "residence_permit"),
+    ],
+)
+def test_free_text_maps_to_the_counters_table(assistant, text, need):
+    assert assistant.need_from(text).id == need
+
+
+def test_nonsense_is_not_a_need(assistant):
+    assert assistant.need_from("blorp zzzz qqq") is None
+    assert assistant.interpret_need_reply("xkcd wubba lubba", "nlu_fallback") == ("nonsense", None)
+
+
+def test_a_question_during_the_finder_is_a_digression(assistant):
+    kind, _ = assistant.interpret_need_reply("wait, how does the writing exam work?", "ask_question")
+    assert kind == "digression"
+
+
+def test_every_need_answers_with_counter_url_and_citation(assistant, kb):
+    for need in kb.counters.needs:
+        for act in ("2021", "2013"):
+            reply = assistant.counter_answer(need.id, act)
+            assert "go to" in reply.text and "https://" in reply.text
+            assert f"Source: {kb.counters.guide} — https://" in reply.text
+
+
+def _rows(events):
+    return [(sender, json.dumps({"event": "slot", "name": name, "value": value})) for sender, name, value in events]
+
+
+def test_feedback_report_ranks_the_worst_questions_first():
+    rows = _rows([
+        ("a", "last_question", "what is the z route"), ("a", "last_guide", "Z guide"), ("a", "feedback", "not_helpful"),
+        ("b", "last_question", "What is the  Z route"), ("b", "feedback", "not_helpful"),
+        ("c", "last_question", "how do I book"), ("c", "feedback", "helpful"),
+        ("d", "feedback", "not_helpful"),  # no question known: ignored
+    ])
+    ratings = collect(rows)
+    assert [(r.not_helpful, r.helpful) for r in ratings] == [(2, 0), (0, 1)]
+    report = render(ratings, 10)
+    assert report.splitlines()[1].split()[:2] == ["2", "0"] and "3 ratings on 2 questions" in report
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what is the best pizza place in utrecht?", "how do i open a bank account", "who won the world cup"],
+)
+def test_out_of_scope_stays_out_of_scope(assistant, message):
+    assert assistant.answer_out_of_scope(message) is None
+
+
+def test_strong_knowledge_match_overrules_an_out_of_scope_intent(assistant):
+    message = ("my phone and mail are in my file, but i still have no letter from DUO. "
+               "When will DUO send me the letter that I must integrate?")
+    answer = assistant.answer_out_of_scope(message)
+    assert answer is not None and answer.answered
+    assert "Source:" in answer.replies[-1].text and "https://" in answer.replies[-1].text
+
+
+def test_out_of_scope_keeps_the_guards_reply_for_emoji_only(assistant):
+    answer = assistant.answer_out_of_scope("😀😀🎉")
+    assert answer is not None and not answer.answered and answer.result is None
