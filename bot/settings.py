@@ -96,6 +96,23 @@ NEED_BUTTONS = 8  # buttons shown when asking for the need (all of them after MA
 
 # --- answers ----------------------------------------------------------------
 ANSWER_MAX_SENTENCES = 3
+ANSWER_CANDIDATES = 12  # passages (any guide) whose sentences compete for the answer
+# A FAQ answer is shown whole (with its "Yes."/"No.") only when its own question matches the user's this well.
+FAQ_QUESTION_MATCH_MIN = float(_env("FAQ_QUESTION_MATCH_MIN", "0.72"))
+FAQ_QUESTION_COVERAGE_MIN = 0.4  # ... and its question shares this much of the user's word weight
+# Sentence score = cosine(question, sentence) + these weights (see bot/dialogue/selection.py).
+SENTENCE_OVERLAP_WEIGHT = 0.25
+SENTENCE_EXPANSION_WEIGHT = 0.3  # glossary synonyms of a term in the question count this much in the overlap
+LONG_MESSAGE_WORDS = 25  # above this, the sentence that asks is what the answer must match
+SENTENCE_CUE_WEIGHT = 0.12
+SENTENCE_PASSAGE_WEIGHT = 0.10
+SENTENCE_GUIDE_WEIGHT = 0.10
+SENTENCE_OTHER_ACT_PENALTY = 0.35
+ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
+# Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
+FOLLOW_UP_GUIDE_BONUS = 1.3
+# Dutch questions are answered only on a match this strong (else an honest "ask in English" with the link).
+DUTCH_MIN_DENSE = float(_env("DUTCH_MIN_DENSE", "0.50"))
 RELATED_BUTTONS = 3
 COUNTER_GUIDE = "When do you go to DUO, Mijn Inburgering or the municipality?"
 FALLBACK_CONTACT_URL = "https://www.inburgeren.nl/en/"
@@ -103,3 +120,6 @@ FALLBACK_CONTACT_NAME = "Inburgeren.nl (DUO)"
 
 # --- input guard -------------------------------------------------------------
 MAX_MESSAGE_CHARS = int(_env("MAX_MESSAGE_CHARS", "2000"))
+MAX_SEARCH_CHARS = MAX_MESSAGE_CHARS  # a longer message is searched by its asking part (bot.core.text.asking_part)
+# "Who can I phone about this?": a need matched this well names the counter to contact.
+CONTACT_NEED_MIN_SCORE = 0.6

@@ -9,6 +9,7 @@ from typing import Optional
 
 from bot import settings
 from bot.core import messages
+from bot.core.text import asking_part
 
 _SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,500}>")
@@ -64,8 +65,6 @@ def check(text: Optional[str], max_chars: int = settings.MAX_MESSAGE_CHARS) -> C
     latin = len(_LATIN_LETTER.findall(cleaned))
     if latin < 0.5 * len(letters):
         return Checked(cleaned[:max_chars], NOTE_OTHER_SCRIPT)
-    if len(cleaned) > max_chars:
-        cut = cleaned[:max_chars]
-        space = cut.rfind(" ")
-        return Checked(cut[:space] if space > max_chars // 2 else cut, NOTE_TOO_LONG)
+    if len(cleaned) > max_chars:  # the cap protects NLU, not the question: keep the part that asks
+        return Checked(asking_part(cleaned, max_chars), NOTE_TOO_LONG)
     return Checked(cleaned, None)

@@ -60,6 +60,7 @@ CONTACT_GENERAL = (
     "- residence permit or naturalisation: the IND — {ind}\n"
     "The official pages list how to phone, write or visit. I never give phone numbers myself."
 )
+OVERVIEW_MORE = "Tap a step to read more, or ask me about any of them."
 FEEDBACK_THANKS = "Thank you for your feedback!"
 FEEDBACK_SORRY = "Sorry about that. Could you ask your question in other words?"
 

@@ -64,3 +64,12 @@ def redact_value(value: Any) -> Any:
     if isinstance(value, list):
         return [redact_value(v) for v in value]
     return value
+
+
+_NAMED_NUMBER = re.compile(r"\b(bsn|burgerservicenummer|sofi|v-?numm?er|v-?number|iban)\b\D{0,12}\d{5,}", re.I)
+
+
+def contains_pii(text: str) -> bool:
+    """Personal data the user should not share here: anything `redact` removes, or a number named as a BSN,
+    V-number or IBAN (also when its check digit is wrong)."""
+    return bool(text) and (redact(text) != text or bool(_NAMED_NUMBER.search(text)))

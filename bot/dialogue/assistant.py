@@ -1,28 +1,45 @@
 """The assistant's behaviour behind the Rasa actions: one object, loaded once per process, whose
 methods return channel-neutral replies. Unit-testable without Rasa."""
+
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 from bot import settings
+from bot.core import messages
+from bot.core.contract import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, ACTS, Intent, payload
 from bot.core.guard import NOTE_TOO_LONG, REPLIES, check
-from bot.dialogue.counter_finder import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, NeedMatcher, parse_act
+from bot.core.pii import contains_pii
+from bot.core.text import looks_dutch, question_focus, reads_like_follow_up
+from bot.dialogue.counter_finder import NeedMatcher, parse_act, stated_act
 from bot.dialogue.replies import (
     Button,
     Reply,
     compose_abstain,
+    compose_answer,
     compose_counter_answer,
     compose_guide_overview,
-    compose_search_answer,
+    compose_overview,
     compose_term,
     guide_from_ref,
 )
+from bot.dialogue.selection import AnswerSelector
 from bot.knowledge import GlossaryTerm, Need
-from bot.retrieval.normalize import fold, question_focus
+from bot.retrieval.normalize import fold
 from bot.retrieval.search import Retriever, SearchResult, retriever_for
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation already knows (from slots): for follow-ups and act-aware answers."""
+
+    last_question: Optional[str] = None
+    last_guide: Optional[str] = None
+    act: Optional[str] = None
 
 
 @dataclass
@@ -31,19 +48,21 @@ class Answer:
     result: Optional[SearchResult] = None
     answered: bool = False  # a knowledge answer (not abstain, not a guard reply)
     guide: Optional[str] = None
-    question: str = ""
+    question: str = ""  # what was searched (a follow-up carries its topic)
+    act: Optional[str] = None  # an act the user stated in this message
     notes: list[str] = field(default_factory=list)
 
 
-HANDOVER = Reply(
-    text=(
-        "I'm sorry I could not help you well enough. It is better to ask the official counter directly:\n"
-        "- exams, letters, loan: DUO / inburgeren.nl — https://www.inburgeren.nl/en/\n"
-        "- broad intake, PIP, your route: your municipality (gemeente) — "
-        "https://www.inburgeren.nl/inburgeren-bij-de-gemeente/"
-    ),
-    buttons=[Button("Which counter do I need?", "/ask_counter")],
-    source_url="https://www.inburgeren.nl/en/",
+# Counter questions: which office / counter / organisation / website handles something.
+_COUNTER_REQUEST = re.compile(
+    r"\b(which|what) (office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal|one do i)\b"
+    r"|\bwhere (do|can|should|must|shall) i (go|apply|register|book|sign up|ask|arrange|request|report|send|"
+    r"change|cancel|get|find|see|check|pay|borrow|hand in)\b"
+    r"|\bwho (do|should|can|must) i (contact|ask|go to|talk to|call|turn to|write to)\b"
+    r"|\bwho (handles|arranges|is responsible|pays|decides|organi[sz]es|do i need)\b"
+    r"|\b(duo|gemeente|municipality|mijn inburgering|ind)\b.*\bor\b.*\b(duo|gemeente|municipality|mijn inburgering|ind)\b"
+    r"|\bwelk loket\b|\bwaar moet ik\b|\bgo to for\b|\bwhere to go\b",
+    re.I,
 )
 
 
@@ -52,22 +71,49 @@ class Assistant:
         self.retriever = retriever
         self.kb = retriever.kb
         self.needs = NeedMatcher(self.kb.counters, retriever.embedder, retriever.normalizer)
+        self.selector = AnswerSelector(retriever)
 
     # -- questions ------------------------------------------------------------------
-    def answer_question(self, text: Optional[str], guard_note: Optional[str] = None) -> Answer:
+    def answer_question(
+        self, text: Optional[str], guard_note: Optional[str] = None, context: Optional[Context] = None
+    ) -> Answer:
         """`guard_note`: what Rasa's input guard found in the message as sent (NLU and the actions
-        only see the cleaned, capped text)."""
-        checked = check(text)
-        note = guard_note or checked.note  # the guard saw the message as sent
+        only see the cleaned text; a very long message arrives as its asking part)."""
+        checked = check(text, max_chars=settings.MAX_SEARCH_CHARS)
+        note = guard_note or checked.note
         if note is not None and note != NOTE_TOO_LONG:
             return Answer([Reply(REPLIES[note])], notes=[note])
-        replies: list[Reply] = []
-        if note == NOTE_TOO_LONG:  # say so, then answer the first part
-            replies.append(Reply(REPLIES[NOTE_TOO_LONG]))
-        result = self.retriever.search(checked.text)
-        reply = compose_search_answer(self.kb, result)
-        replies.append(reply)
-        return Answer(replies, result, answered=not result.abstain, guide=reply.guide, question=checked.text)
+        context = context or Context()
+        act = stated_act(checked.text) or (context.act if context.act in ACTS else None)
+        query, prefer = self._query_with_topic(checked.text, context)
+        result = self.retriever.search(query, prefer_guide=prefer)
+        dutch = looks_dutch(question_focus(checked.text) or checked.text)
+        if dutch and result.dense_top < settings.DUTCH_MIN_DENSE:
+            result.abstain = True
+        selection = self.selector.select(result, act)
+        reply = (
+            compose_answer(self.kb, selection, result.guides[1:], dutch)
+            if selection is not None
+            else compose_abstain(dutch)
+        )
+        replies = [reply]
+        if note == NOTE_TOO_LONG:
+            replies.insert(0, Reply(REPLIES[NOTE_TOO_LONG]))
+        if contains_pii(text or ""):
+            reply.text = f"{messages.PRIVACY_NOTE}\n\n{reply.text}"
+        return Answer(
+            replies, result, answered=selection is not None, guide=reply.guide, question=query,
+            act=stated_act(checked.text),
+        )
+
+    def _query_with_topic(self, text: str, context: Context) -> tuple[str, Optional[str]]:
+        """A short follow-up without a topic of its own ("is that free?") is searched together with the
+        previous question; one that names its own topic (a glossary term, a need) is searched as it is."""
+        if not context.last_question or not reads_like_follow_up(text):
+            return text, None
+        if self.retriever.normalizer.analyse(text).terms:
+            return text, None
+        return f"{text} ({context.last_question})", context.last_guide
 
     def answer_out_of_scope(self, text: Optional[str], guard_note: Optional[str] = None) -> Optional[Answer]:
         """NLU called the message out of scope; a strong knowledge-base match overrules it (a long
@@ -82,7 +128,43 @@ class Assistant:
         return answer if strength >= settings.OUT_OF_SCOPE_OVERRIDE_MIN_DENSE else None
 
     def handover(self) -> Reply:
-        return HANDOVER
+        return Reply(
+            messages.HANDOVER,
+            buttons=[Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER))],
+            source_url=messages.OFFICIAL_SITE,
+        )
+
+    # -- other replies ----------------------------------------------------------------
+    def overview(self, act: Optional[str]) -> Reply:
+        if self.kb.overview is None:
+            return compose_abstain()
+        return compose_overview(self.kb, self.kb.overview, act)
+
+    def personal_file(self) -> Reply:
+        return Reply(
+            messages.PERSONAL_FILE,
+            buttons=[Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER))],
+            source_url=messages.OFFICIAL_SITE,
+        )
+
+    def contact(self, text: str, context: Context) -> Reply:
+        """Who to phone, write or visit for the topic of this message, else of the previous turn: the
+        counter from counters.yml with its official page (never a number of our own)."""
+        table = self.kb.counters
+        for candidate in (text, context.last_question or ""):
+            match = self.needs.match(candidate) if candidate else None
+            if match and match.score >= settings.CONTACT_NEED_MIN_SCORE:
+                answer = match.need.answer_for(context.act)
+                counter = table.counters[answer.counter]
+                body = messages.CONTACT.format(topic=match.need.title.lower(), counter=counter.name, url=counter.url)
+                return Reply(body, guide=table.guide, source_url=counter.url)
+        urls = {key: c.url for key, c in table.counters.items()}
+        body = messages.CONTACT_GENERAL.format(
+            duo=urls.get("duo", messages.OFFICIAL_SITE),
+            municipality=urls.get("municipality", messages.MUNICIPALITY_PAGE),
+            ind=urls.get("ind", messages.OFFICIAL_SITE),
+        )
+        return Reply(body, guide=table.guide, source_url=urls.get("duo"))
 
     # -- glossary -------------------------------------------------------------------
     def find_term(self, text: str) -> Optional[GlossaryTerm]:
@@ -93,25 +175,33 @@ class Assistant:
         matches = self.retriever.normalizer.analyse(text or "").terms
         return matches[0].term if matches else None
 
-    def explain(self, entity_value: Optional[str], text: str, guard_note: Optional[str] = None) -> Answer:
+    def explain(
+        self, entity_value: Optional[str], text: str, guard_note: Optional[str] = None, context: Optional[Context] = None
+    ) -> Answer:
+        """A "what is X?" question about a glossary term gets the term's meaning; a longer question that
+        only mentions a term is answered from the guides."""
         checked = check(text)
-        note = guard_note or checked.note  # the guard saw the message as sent
+        note = guard_note or checked.note
         if note is not None and note != NOTE_TOO_LONG:
-            return self.answer_question(text, guard_note)
+            return self.answer_question(text, guard_note, context)
         term = self.find_term(entity_value) if entity_value else None
         term = term or self.find_term(checked.text)
-        if term is None:
-            return self.answer_question(text, guard_note)
+        if term is None or not _asks_meaning(checked.text, term):
+            return self.answer_question(text, guard_note, context)
         reply = compose_term(self.kb, term)
-        notes = [Reply(REPLIES[NOTE_TOO_LONG])] if note == NOTE_TOO_LONG else []
-        return Answer([*notes, reply], answered=True, guide=reply.guide, question=checked.text)
+        return Answer([reply], answered=True, guide=reply.guide, question=checked.text)
 
     # -- guides ---------------------------------------------------------------------
     def open_guide(self, ref: Optional[str]) -> Reply:
         title = guide_from_ref(self.kb, ref or "")
-        return compose_guide_overview(self.kb, title) if title else compose_abstain(self.kb)
+        return compose_guide_overview(self.kb, title) if title else compose_abstain()
 
     # -- counter finder -------------------------------------------------------------
+    @staticmethod
+    def is_counter_request(text: str) -> bool:
+        """Does the message ask which office/counter/website handles something (not how or what)?"""
+        return not text or text.startswith("/") or bool(_COUNTER_REQUEST.search(text))
+
     def need_from(self, value: Optional[str]) -> Optional[Need]:
         if not value:
             return None
@@ -124,22 +214,28 @@ class Assistant:
     def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
         """What a message means while the counter finder waits for the need:
         ('need', Need) | ('digression', None): a question to answer first | ('nonsense', None)."""
-        if intent in DIGRESSION_INTENTS - {"ask_question"}:
+        if intent in DIGRESSION_INTENTS - {Intent.ASK_QUESTION}:
             return "digression", None
         match = self.needs.match(text)
-        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if intent == "ask_question" else 0.0
+        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if intent == Intent.ASK_QUESTION else 0.0
         if match and match.score >= threshold:
             return "need", match.need
-        if intent == "ask_question":
+        if intent == Intent.ASK_QUESTION:
             return "digression", None
         checked = check(text)
-        if intent == "nlu_fallback" and checked.answerable and not self.retriever.search(checked.text).abstain:
+        if intent == Intent.NLU_FALLBACK and checked.answerable and not self.retriever.search(checked.text).abstain:
             return "digression", None
         return "nonsense", None
 
     def need_buttons(self, all_needs: bool = False) -> list[Button]:
         needs = self.kb.counters.needs if all_needs else self.kb.counters.needs[: settings.NEED_BUTTONS]
-        return [Button(n.title, f'/inform{{"need":"{n.id}"}}') for n in needs]
+        return [Button(n.title, payload(Intent.INFORM, need=n.id)) for n in needs]
+
+    def resume_buttons(self) -> list[Button]:
+        return [
+            Button(messages.BUTTON_CONTINUE, payload(Intent.CONTINUE_FORM)),
+            Button(messages.BUTTON_NO_THANKS, payload(Intent.DENY)),
+        ]
 
     def needs_act(self, need_id: Optional[str]) -> bool:
         need = self.needs.by_id(need_id or "")
@@ -156,34 +252,46 @@ class Assistant:
     def act_question(self) -> Reply:
         question = self.kb.counters.act_question.question
         return Reply(
-            f"The answer depends on your integration law. {question}",
+            messages.ACT_INTRO.format(question=question),
             buttons=[
-                Button("2021 act (start from 2022)", '/inform{"integration_act":"2021"}'),
-                Button("2013 act (start 2013-2021)", '/inform{"integration_act":"2013"}'),
-                Button("I don't know", '/inform{"integration_act":"unknown"}'),
+                Button(messages.BUTTON_ACT_2021, payload(Intent.INFORM, integration_act=ACT_2021)),
+                Button(messages.BUTTON_ACT_2013, payload(Intent.INFORM, integration_act=ACT_2013)),
+                Button(messages.BUTTON_ACT_UNKNOWN, payload(Intent.INFORM, integration_act=ACT_UNKNOWN)),
             ],
         )
 
     def act_help(self) -> Reply:
         q = self.kb.counters.act_question
-        return Reply(f"{q.help}\nWhen did you have to start integrating? (for example: 2019, or 2023)\n"
-                     f"Official page: {q.source_url}")
+        return Reply(messages.ACT_HELP.format(help=q.help, url=q.source_url))
 
     def counter_answer(self, need_id: str, act: Optional[str]) -> Reply:
         need = self.needs.by_id(need_id)
         if need is None:
-            return compose_abstain(self.kb)
-        return compose_counter_answer(self.kb.counters, need, act, self.kb)
+            return compose_abstain()
+        return compose_counter_answer(self.kb.counters, need, act)
+
+    def need_title(self, need_id: Optional[str]) -> Optional[str]:
+        need = self.needs.by_id(need_id or "")
+        return need.title if need else None
 
     @property
     def before_2013_need(self) -> Optional[Need]:
         return self.kb.counters.need("started_before_2013")
 
 
-ACTS = {ACT_2021, ACT_2013}
-# Intents that interrupt the counter finder (answered by a rule, then the form resumes or stops).
-DIGRESSION_INTENTS = {"ask_question", "explain_term", "help", "stop", "restart", "bot_challenge"}
-__all__ = ["ACTS", "ACT_BEFORE_2013", "ACT_UNKNOWN", "DIGRESSION_INTENTS", "Answer", "Assistant", "assistant_for", "get_assistant"]
+_MEANING = re.compile(r"\b(what|wat)\b.{0,30}\b(is|are|does|do|means?|betekent|stands?)\b|\bmean(s|ing)?\b|\bexplain\b"
+                      r"|\bdefinition\b|^\W*\w+(\s\w+){0,3}\W*$", re.I)
+
+
+def _asks_meaning(text: str, term: GlossaryTerm) -> bool:
+    """ "What is a PIP?" asks the meaning; "Can I change my PIP after signing?" asks something else."""
+    return bool(_MEANING.search(text)) and len(text.split()) <= 10
+
+
+# Intents that interrupt the counter finder (answered by a rule, then the form offers to continue).
+DIGRESSION_INTENTS = {Intent.ASK_QUESTION, Intent.EXPLAIN_TERM, Intent.HELP, Intent.BOT_CHALLENGE}
+__all__ = ["ACTS", "ACT_BEFORE_2013", "ACT_UNKNOWN", "DIGRESSION_INTENTS", "Answer", "Assistant", "Context",
+           "assistant_for", "get_assistant"]
 
 
 @lru_cache(maxsize=1)

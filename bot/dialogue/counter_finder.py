@@ -10,11 +10,27 @@ from typing import Optional
 import numpy as np
 
 from bot import settings
+from bot.core.contract import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN
 from bot.knowledge import CounterTable, Need
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.normalize import Normalizer
 
-ACT_2021, ACT_2013, ACT_UNKNOWN, ACT_BEFORE_2013 = "2021", "2013", "unknown", "before_2013"
+_STATED_2013 = re.compile(
+    r"\b2013\s*(act|law|wet|rules?)\b|\b(act|law|wet|wi|inburgering)\s*2013\b|\b(old|oude)\s+(law|act|wet|rules|system)\b",
+    re.I,
+)
+_STATED_2021 = re.compile(
+    r"\b2021\s*(act|law|wet|rules?)\b|\b(act|law|wet|wi|inburgering)\s*2021\b|\b(new|nieuwe)\s+(law|act|wet|rules|system)\b",
+    re.I,
+)
+
+
+def stated_act(text: str) -> Optional[str]:
+    """The act a message names outright ("I'm under the 2013 wet", "new law"); a bare year or an age never."""
+    in_2013, in_2021 = bool(_STATED_2013.search(text or "")), bool(_STATED_2021.search(text or ""))
+    if in_2013 == in_2021:
+        return None
+    return ACT_2013 if in_2013 else ACT_2021
 
 _UNKNOWN = re.compile(r"\b(don'?t|do not|dont|not) (know|sure|remember)\b|\bno idea\b|\bidk\b|\bunknown\b|\bweet (ik )?niet\b", re.I)
 _NEW = re.compile(r"\b(new|nieuwe?)\b.*\b(act|law|wet|rules?|system)\b|\bwi ?2021\b", re.I)

@@ -1,15 +1,17 @@
-"""Compose channel-neutral replies: plain text + buttons. Every answer cites a guide and an
-official URL; nothing is generated, only trimmed from the knowledge base."""
+"""Channel-neutral replies: one compact message per answer (answer, source line, buttons). Every answer
+cites its guide and the official URL of the passage it comes from; nothing is generated."""
+
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 
 from bot import settings
-from bot.knowledge import CounterTable, GlossaryTerm, KnowledgeBase, Need
-from bot.retrieval.search import SearchResult
+from bot.core import messages
+from bot.core.contract import ACTS, Intent, payload
+from bot.dialogue.selection import Selection
+from bot.knowledge import CounterTable, GlossaryTerm, KnowledgeBase, Need, Overview
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,13 @@ def trim_sentences(text: str, limit: int = settings.ANSWER_MAX_SENTENCES) -> str
 
 
 def citation(guide: str, url: str) -> str:
-    return f"Source: {guide} — {url}"
+    return messages.SOURCE_LINE.format(guide=guide, url=url)
+
+
+FEEDBACK_BUTTONS = [
+    Button(messages.BUTTON_HELPFUL, payload(Intent.FEEDBACK_POSITIVE)),
+    Button(messages.BUTTON_NOT_HELPFUL, payload(Intent.FEEDBACK_NEGATIVE)),
+]
 
 
 def guide_ref(kb: KnowledgeBase, title: str) -> str:
@@ -61,83 +69,86 @@ def guide_from_ref(kb: KnowledgeBase, ref: str) -> Optional[str]:
 
 
 def guide_button(kb: KnowledgeBase, title: str) -> Button:
-    payload = "/open_guide" + json.dumps({"guide_ref": guide_ref(kb, title)}, separators=(",", ":"))
-    return Button(title=title, payload=payload)
+    return Button(title=title, payload=payload(Intent.OPEN_GUIDE, guide_ref=guide_ref(kb, title)))
 
 
-def _related_buttons(kb: KnowledgeBase, main: str, others: list[str]) -> list[Button]:
+def _related_buttons(kb: KnowledgeBase, main: str, others: list[str], limit: int = settings.RELATED_BUTTONS) -> list[Button]:
     guide = kb.guide(main)
     candidates = [t for t in others if t != main] + (guide.related if guide else [])
     seen: list[str] = []
     for title in candidates:
         if title not in seen and title != main and kb.guide(title):
             seen.append(title)
-    return [guide_button(kb, t) for t in seen[: settings.RELATED_BUTTONS]]
+    return [guide_button(kb, t) for t in seen[:limit]]
 
 
-def compose_search_answer(kb: KnowledgeBase, result: SearchResult) -> Reply:
-    if result.abstain or not result.hits:
-        return compose_abstain(kb)
-    best = result.hits[0].passage
-    text = trim_sentences(best.text)
-    if best.kind == "faq" or best.kind == "hub_faq":
-        text = trim_sentences(best.text)
-    body = f"{text}\n\n{citation(best.guide, best.source_url)}"
-    return Reply(
-        text=body,
-        buttons=_related_buttons(kb, best.guide, [h.passage.guide for h in result.hits[1:]]),
-        guide=best.guide,
-        source_url=best.source_url,
-    )
+def compose_answer(kb: KnowledgeBase, selection: Selection, other_guides: list[str], dutch: bool = False) -> Reply:
+    passage = selection.passage
+    text = selection.text + (f" {messages.DUTCH_NOTE}" if dutch else "")
+    body = f"{text}\n\n{citation(passage.guide, passage.source_url)}"
+    buttons = FEEDBACK_BUTTONS + _related_buttons(kb, passage.guide, other_guides)
+    return Reply(text=body, buttons=buttons, guide=passage.guide, source_url=passage.source_url)
 
 
-def compose_abstain(kb: KnowledgeBase) -> Reply:
-    text = (
-        "Sorry, I don't know the answer to that from the hub's guides, and I don't want to guess. "
-        f"For official information, check {settings.FALLBACK_CONTACT_NAME}: {settings.FALLBACK_CONTACT_URL} "
-        "or look in Mijn Inburgering and your PIP. I can help with integration routes, exams, "
-        "which counter to go to (DUO, Mijn Inburgering or the municipality) and Dutch terms."
-    )
+def compose_abstain(dutch: bool = False) -> Reply:
     buttons = [
-        Button("Which counter do I need?", "/ask_counter"),
-        Button("What can you do?", "/help"),
+        Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER)),
+        Button(messages.BUTTON_HELP, payload(Intent.HELP)),
     ]
-    return Reply(text=text, buttons=buttons, source_url=settings.FALLBACK_CONTACT_URL)
+    text = messages.ABSTAIN_DUTCH if dutch else messages.ABSTAIN
+    return Reply(text=text, buttons=buttons, source_url=messages.OFFICIAL_SITE)
 
 
 def compose_guide_overview(kb: KnowledgeBase, title: str) -> Reply:
     guide = kb.guide(title)
     if guide is None:
-        return compose_abstain(kb)
+        return compose_abstain()
     first = guide.sections[0]
-    text = f"{guide.title}\n{guide.summary}\n\n{trim_sentences(first.text)}\n\n{citation(guide.title, guide.source_url)}"
-    return Reply(text=text, buttons=_related_buttons(kb, guide.title, []), guide=guide.title, source_url=guide.source_url)
+    url = first.source_url or guide.source_url
+    text = f"{guide.title}\n{guide.summary}\n\n{trim_sentences(first.text)}\n\n{citation(guide.title, url)}"
+    return Reply(text=text, buttons=_related_buttons(kb, guide.title, []), guide=guide.title, source_url=url)
 
 
 def compose_term(kb: KnowledgeBase, term: GlossaryTerm) -> Reply:
     guide = term.guides[0]
-    g = kb.guide(guide)
     names = f" (also: {', '.join(term.synonyms[:3])})" if term.synonyms else ""
-    text = f"{term.term}{names}: {term.meaning}\n\n{citation(guide, g.source_url if g else term.source_url)}"
-    if g and term.source_url != g.source_url:
-        text += f"\nOfficial page: {term.source_url}"
-    return Reply(text=text, buttons=[guide_button(kb, t) for t in term.guides[:2]], guide=guide, source_url=term.source_url)
+    text = f"{term.term}{names}: {term.meaning}\n\n{citation(guide, term.source_url)}"
+    buttons = FEEDBACK_BUTTONS + [guide_button(kb, t) for t in term.guides[:2]]
+    return Reply(text=text, buttons=buttons, guide=guide, source_url=term.source_url)
 
 
-def compose_counter_answer(table: CounterTable, need: Need, act: Optional[str], kb: KnowledgeBase) -> Reply:
+def compose_counter_answer(table: CounterTable, need: Need, act: Optional[str]) -> Reply:
+    act = act if act in ACTS else None
     answer = need.answer_for(act)
     counter = table.counters[answer.counter]
-    act_part = ""
-    if need.depends_on_act:
-        act_part = f" under the {act or '2021'} act"
-    guide = kb.guide(table.guide)
+    act_part = messages.COUNTER_ACT_PART.format(act=act or ACTS[0]) if need.depends_on_act else ""
     lines = [
-        f"{need.title}{act_part}: go to {counter.name}.",
+        messages.COUNTER_ANSWER.format(need=need.title, act=act_part, counter=counter.name),
         answer.what,
-        f"Official page: {answer.url}",
     ]
     if need.act_note and not need.depends_on_act:
         lines.append(need.act_note)
-    lines.append("")
-    lines.append(citation(table.guide, guide.source_url if guide else counter.url))
-    return Reply(text="\n".join(lines), buttons=[], guide=table.guide, source_url=answer.url)
+    lines += ["", citation(table.guide, answer.url)]
+    return Reply(text="\n".join(lines), buttons=list(FEEDBACK_BUTTONS), guide=table.guide, source_url=answer.url)
+
+
+def compose_overview(kb: KnowledgeBase, overview: Overview, act: Optional[str]) -> Reply:
+    steps = overview.steps_for(act)
+    lines = [overview.intro_for(act)]
+    lines += [f"{i}. {step.text}" for i, step in enumerate(steps, start=1)]
+    lines += ["", *(citation(step.guide, step.source_url) for step in steps[:1])]
+    lines.append(messages.OVERVIEW_MORE)
+    buttons = [guide_button(kb, step.guide) for step in steps if kb.guide(step.guide)][:4]
+    buttons.append(Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER)))
+    first = steps[0]
+    return Reply(text="\n".join(lines), buttons=_unique(buttons), guide=first.guide, source_url=first.source_url)
+
+
+def _unique(buttons: list[Button]) -> list[Button]:
+    seen: set[str] = set()
+    out = []
+    for button in buttons:
+        if button.payload not in seen:
+            seen.add(button.payload)
+            out.append(button)
+    return out

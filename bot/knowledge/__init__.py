@@ -13,6 +13,8 @@ from bot.knowledge.models import (
     KnowledgeBase,
     KnowledgeError,
     Need,
+    Overview,
+    OverviewStep,
     Passage,
     Section,
     Source,
@@ -22,6 +24,6 @@ from bot.knowledge.passages import build_passages, content_hash
 
 __all__ = [
     "ActQuestion", "Counter", "CounterAnswer", "CounterTable", "FaqEntry", "FaqPair", "GlossaryTerm", "Guide",
-    "Hub", "KnowledgeBase", "KnowledgeError", "Need", "Passage", "Section", "Source", "build_passages",
+    "Hub", "KnowledgeBase", "KnowledgeError", "Need", "Overview", "OverviewStep", "Passage", "Section", "Source", "build_passages",
     "check_knowledge", "content_hash", "load_knowledge", "url_problem",
 ]

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot import settings
-from bot.knowledge.checks import _cross_checks, _duplicate_passages
+from bot.knowledge.checks import Parts, cross_checks, duplicate_passages
 from bot.knowledge.models import (
     CounterTable,
     FaqEntry,
@@ -19,6 +19,7 @@ from bot.knowledge.models import (
     Hub,
     KnowledgeBase,
     KnowledgeError,
+    Overview,
     Section,
     _Strict,
 )
@@ -174,14 +175,15 @@ def load_knowledge(knowledge_dir: Path | None = None) -> KnowledgeBase:
     glossary_file = _load_yaml_model(root / "glossary.yml", _GlossaryFile, problems)
     counters = _load_yaml_model(root / "counters.yml", CounterTable, problems)
     faq_file = _load_yaml_model(root / "faq.yml", _FaqFile, problems)
+    overview = _load_yaml_model(root / "overview.yml", Overview, problems) if (root / "overview.yml").exists() else None
     glossary = glossary_file.terms if glossary_file else []
     faq = faq_file.faq if faq_file else []
     if hub is not None:
-        problems.extend(_cross_checks(hub, guides, glossary, counters, faq, frozenset(attempted)))
+        problems.extend(cross_checks(Parts(hub, guides, glossary, counters, faq, overview, frozenset(attempted))))
     if problems or hub is None or counters is None:
         raise KnowledgeError(problems or ["knowledge base could not be loaded"])
-    kb = KnowledgeBase(hub=hub, guides=guides, glossary=glossary, counters=counters, faq=faq)
-    problems.extend(_duplicate_passages(build_passages(kb)))
+    kb = KnowledgeBase(hub=hub, guides=guides, glossary=glossary, counters=counters, faq=faq, overview=overview)
+    problems.extend(duplicate_passages(build_passages(kb)))
     if problems:
         raise KnowledgeError(problems)
     return kb

@@ -176,6 +176,27 @@ class FaqEntry(_Strict):
     source_url: OfficialUrl
 
 
+class OverviewStep(_Strict):
+    text: str
+    guide: str
+    source_url: OfficialUrl
+
+
+class Overview(_Strict):
+    """'Where do I start?': the path in short steps, per act (overview.yml)."""
+
+    intro: str
+    intro_2013: str
+    steps: list[OverviewStep]
+    steps_2013: list[OverviewStep]
+
+    def steps_for(self, act: Optional[str]) -> list[OverviewStep]:
+        return self.steps_2013 if act == "2013" else self.steps
+
+    def intro_for(self, act: Optional[str]) -> str:
+        return self.intro_2013 if act == "2013" else self.intro
+
+
 @dataclass(frozen=True)
 class Passage:
     """One retrieval unit: what is searched, shown and cited."""
@@ -196,6 +217,7 @@ class KnowledgeBase:
     glossary: list[GlossaryTerm]
     counters: CounterTable
     faq: list[FaqEntry]
+    overview: Optional[Overview] = None
 
     def guide(self, title: str) -> Optional[Guide]:
         return next((g for g in self.guides if g.title == title), None)

@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from bot import settings
+from bot.core.text import sentences
 from bot.knowledge import KnowledgeBase, Passage, build_passages, content_hash, load_knowledge
 from bot.retrieval.embedder import Embedder, get_embedder
 from bot.retrieval.normalize import Normalizer
@@ -26,6 +27,8 @@ MANIFEST = "manifest.json"
 PASSAGES = "passages.json"
 DENSE = "dense.faiss"
 LEXICAL = "bm25"
+SENTENCE_VECTORS = "sentences.npy"
+HEADING_VECTORS = "headings.npy"
 
 
 class IndexUnavailable(RuntimeError):
@@ -58,6 +61,16 @@ def make_lexical_index(token_lists: list[list[str]]) -> bm25s.BM25:
     return bm25
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """An answer unit: one sentence, or two consecutive sentences of one passage (span=2)."""
+
+    passage: int  # index into SearchIndex.passages
+    position: int  # 0-based position of the (first) sentence inside the passage
+    text: str
+    span: int = 1
+
+
 @dataclass
 class SearchIndex:
     passages: list[Passage]
@@ -65,6 +78,9 @@ class SearchIndex:
     lexical: bm25s.BM25
     vocabulary: list[str]
     manifest: dict
+    sentences: list[Sentence]
+    sentence_vectors: np.ndarray  # one normalised vector per sentence (answer selection)
+    heading_vectors: np.ndarray  # one per passage: its heading or FAQ question (question-to-question match)
 
     @property
     def size(self) -> int:
@@ -76,6 +92,9 @@ def build_index(kb: KnowledgeBase, normalizer: Normalizer, embedder: Embedder, k
     passages = build_passages(kb)
     token_lists = [normalizer.tokens(lexical_text(p)) for p in passages]
     vectors = embedder.encode([p.search_text for p in passages])
+    sentence_units = passage_sentences(passages)
+    sentence_vectors = embedder.encode([u.text for u in sentence_units])
+    heading_vectors = embedder.encode([p.section for p in passages])
     dense = make_dense_index(vectors)
     lexical = make_lexical_index(token_lists)
     vocabulary = sorted({t for toks in token_lists for t in toks})
@@ -89,7 +108,22 @@ def build_index(kb: KnowledgeBase, normalizer: Normalizer, embedder: Embedder, k
         "dense_index": type(dense).__name__,
         "build_seconds": round(time.perf_counter() - started, 3),
     }
-    return SearchIndex(passages, dense, lexical, vocabulary, manifest)
+    return SearchIndex(passages, dense, lexical, vocabulary, manifest, sentence_units, sentence_vectors, heading_vectors)
+
+
+ANSWER_KINDS = ("section", "faq", "hub_faq", "glossary", "counter")
+
+
+def passage_sentences(passages: list[Passage]) -> list[Sentence]:
+    """The sentences an answer can be made of (summaries are the hub's teasers, not answers)."""
+    units: list[Sentence] = []
+    for i, p in enumerate(passages):
+        if p.kind not in ANSWER_KINDS:
+            continue
+        parts = sentences(p.text)
+        units += [Sentence(i, j, text) for j, text in enumerate(parts)]
+        units += [Sentence(i, j, f"{parts[j]} {parts[j + 1]}", 2) for j in range(len(parts) - 1)]
+    return units
 
 
 def save_index(index: SearchIndex, directory: Path) -> None:
@@ -99,12 +133,18 @@ def save_index(index: SearchIndex, directory: Path) -> None:
     faiss.write_index(index.dense, str(tmp / DENSE))
     index.lexical.save(str(tmp / LEXICAL))
     (tmp / PASSAGES).write_text(
-        json.dumps({"passages": [dataclasses.asdict(p) for p in index.passages], "vocabulary": index.vocabulary}),
+        json.dumps({
+            "passages": [dataclasses.asdict(p) for p in index.passages],
+            "vocabulary": index.vocabulary,
+            "sentences": [dataclasses.asdict(u) for u in index.sentences],
+        }),
         encoding="utf-8",
     )
+    np.save(tmp / SENTENCE_VECTORS, index.sentence_vectors)
+    np.save(tmp / HEADING_VECTORS, index.heading_vectors)
     (tmp / MANIFEST).write_text(json.dumps(index.manifest, indent=2), encoding="utf-8")
     # Move the manifest last: a half-written index never looks valid.
-    for name in (DENSE, PASSAGES):
+    for name in (DENSE, PASSAGES, SENTENCE_VECTORS, HEADING_VECTORS):
         (tmp / name).replace(directory / name)
     lexical_dir = directory / LEXICAL
     if lexical_dir.exists():
@@ -132,16 +172,23 @@ def load_index(directory: Path) -> SearchIndex:
         passages = [Passage(**p) for p in data["passages"]]
         dense = faiss.read_index(str(directory / DENSE))
         lexical = bm25s.BM25.load(str(directory / LEXICAL))
+        sentence_units = [Sentence(**u) for u in data["sentences"]]
+        sentence_vectors = np.load(directory / SENTENCE_VECTORS)
+        heading_vectors = np.load(directory / HEADING_VECTORS)
     except Exception as exc:  # corrupt or partial files: the caller rebuilds
         raise IndexUnavailable(f"index in {directory} is unreadable: {exc}") from exc
     if dense.ntotal != len(passages):
         raise IndexUnavailable(f"index in {directory} is inconsistent: {dense.ntotal} vectors, {len(passages)} passages")
-    return SearchIndex(passages, dense, lexical, data["vocabulary"], manifest)
+    if len(sentence_vectors) != len(sentence_units) or len(heading_vectors) != len(passages):
+        raise IndexUnavailable(f"index in {directory} is inconsistent: sentence or heading vectors missing")
+    return SearchIndex(
+        passages, dense, lexical, data["vocabulary"], manifest, sentence_units, sentence_vectors, heading_vectors
+    )
 
 
 # Everything that shapes the index: its code (passages, tokenisation, index building) and settings.
 _INDEX_CODE = ("knowledge/models.py", "knowledge/passages.py", "retrieval/normalize.py", "retrieval/embedder.py",
-               "retrieval/index.py")
+               "retrieval/index.py", "core/text.py")
 _INDEX_SETTINGS = ("EMBEDDING_MODEL_NAME", "SPACY_LANG", "APPROX_INDEX_THRESHOLD", "HNSW_M", "HNSW_EF_SEARCH",
                    "BM25_K1", "BM25_B", "TYPO_KNOWN_WORD_LOGPROB")
 

@@ -75,20 +75,6 @@ def common_words() -> frozenset[str]:
     return frozenset(words)
 
 
-_SENTENCES = re.compile(
-    r"(?<=[.!?])\s+|\s*\.\.\.\s*|,\s+(?=(?:what|how|where|who|which|when|can|do|does|is|are)\b)", re.I
-)
-
-
-def question_focus(text: str) -> str | None:
-    """For a message of several sentences, the one that asks the question (else the last); None if short."""
-    parts = [p.strip() for p in _SENTENCES.split(text) if p and len(p.split()) >= 3]
-    if len(parts) < 2:
-        return None
-    asking = [p for p in parts if "?" in p]
-    return (asking or parts)[-1]
-
-
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 

@@ -11,10 +11,12 @@ from typing import Literal, Optional
 import numpy as np
 
 from bot import settings
+from bot.core.text import looks_dutch, question_focus
 from bot.knowledge import KnowledgeBase, Passage
+from bot.retrieval.dutch import gloss
 from bot.retrieval.embedder import Embedder, get_embedder
 from bot.retrieval.index import SearchIndex, ensure_index
-from bot.retrieval.normalize import Normalizer, question_focus
+from bot.retrieval.normalize import Normalizer
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
@@ -45,6 +47,8 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)
     dense_top: float = 0.0
     lexical_top: float = 0.0
+    candidates: list[Hit] = field(default_factory=list)  # best passages of any guide, by fused score
+    searched: str = ""  # the query as searched (with an English gloss for a Dutch question)
 
     @property
     def guides(self) -> list[str]:
@@ -90,10 +94,16 @@ class Retriever:
     def _vocab_set(self) -> set[str]:
         return self.normalizer._vocab
 
-    def search(self, query: str, mode: Mode = "hybrid", k: int = settings.TOP_K) -> SearchResult:
+    def search(
+        self, query: str, mode: Mode = "hybrid", k: int = settings.TOP_K, prefer_guide: Optional[str] = None
+    ) -> SearchResult:
+        """`prefer_guide`: the guide of the previous turn, for a follow-up question (a small bonus)."""
         query = (query or "").strip()
         if not query:
             return SearchResult(query, True, [])
+        original = query
+        if looks_dutch(query):  # the English model and guides read an English gloss better
+            query = f"{query} ({gloss(query)})"
         analysis = self.normalizer.analyse(query)
         terms = [m.term.term for m in analysis.terms]
         n = settings.CANDIDATES
@@ -116,12 +126,18 @@ class Retriever:
         if mode in ("hybrid", "bm25"):
             self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
 
+        if prefer_guide:
+            for pid in fused:
+                if self.index.passages[pid].guide == prefer_guide:
+                    fused[pid] *= settings.FOLLOW_UP_GUIDE_BONUS
         hits = self._by_guide(fused, k)
+        ranked = sorted(fused.items(), key=lambda t: -t[1])[: settings.ANSWER_CANDIDATES]
+        candidates = [Hit(self.index.passages[pid], score) for pid, score in ranked]
         if mode == "bm25":
             abstain = not hits or lexical_top < settings.ABSTAIN_MIN_LEXICAL
         else:
             abstain = not hits or dense_top < settings.ABSTAIN_MIN_DENSE
-        return SearchResult(query, abstain, hits, terms, dense_top, lexical_top)
+        return SearchResult(original, abstain, hits, terms, dense_top, lexical_top, candidates, searched=query)
 
     def _add_rrf(self, fused: dict[int, float], ranked_ids: np.ndarray, weight: float) -> None:
         for rank, pid in enumerate(ranked_ids):

@@ -59,14 +59,14 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from bot.dialogue.replies import compose_search_answer
-
     retriever = _retriever(args)
-    result = retriever.search(args.question, mode=args.mode, k=args.k)
     if args.json:
+        result = retriever.search(args.question, mode=args.mode, k=args.k)
         print(json.dumps(result.as_dict(), ensure_ascii=False))
-    else:
-        reply = compose_search_answer(retriever.kb, result)
+        return 0
+    from bot.dialogue.assistant import Assistant
+
+    for reply in Assistant(retriever).answer_question(args.question).replies:
         print(reply.text)
         for button in reply.buttons:
             print(f"  [{button.title}]")
@@ -74,6 +74,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.facts:
+        return cmd_eval_facts(args)
     from bot.retrieval.search import Mode
     from bot.tools.evaluate import evaluate, load_questions
 
@@ -90,6 +92,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"{mode:>6}: {metrics.line()}")
     assert metrics is not None
     print(metrics.line())
+    return 0
+
+
+def cmd_eval_facts(args: argparse.Namespace) -> int:
+    from bot.tools.facts import load_fact_questions, offline_asker, rest_asker, score
+
+    questions = load_fact_questions(Path(args.file))
+    result = score(questions, rest_asker(args.rest) if args.rest else offline_asker())
+    if args.verbose:
+        for r in result.results:
+            if not r.found:
+                print(f"  MISS {r.question.q[:150]!r}\n      want={r.question.must_contain} "
+                      f"not={r.question.must_not_contain}\n      got={r.answer[:400]!r}")
+    print(result.abstain_line())
+    print(result.line())
+    if args.min is not None and result.ratio() < args.min:
+        print(f"facts_in_answer ratio {result.ratio():.3f} is below the threshold {args.min}")
+        return 1
     return 0
 
 
@@ -136,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="hybrid")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--facts", action="store_true", help="score the reply text against must_contain regexes")
+    p.add_argument("--rest", help="with --facts: ask a running assistant (Rasa REST webhook URL) instead")
+    p.add_argument("--min", type=float, help="with --facts: exit 1 when the facts ratio is below this")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("tune", help="tune abstention thresholds on a question file")

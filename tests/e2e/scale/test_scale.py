@@ -1,5 +1,6 @@
 """Scale-out path with real servers: PostgreSQL tracker store + Redis lock store (Debian packages,
 loopback), one action server, two Rasa replicas behind the round-robin proxy."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops import supervisor as servers
-from tests.support.stack import new_sender
+from tests.support.stack import new_sender, stop_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.scale]
 
@@ -27,39 +28,48 @@ def scaled(tmp_path_factory):
     env = servers.scaled_env(action_port, pg_port, redis_port)
     # the cluster runs as the `postgres` user: its folder must not sit under root-only pytest folders
     pg_dir = Path(tempfile.mkdtemp(prefix="wegwijzer-pg-"))
-    pg = servers.postgres(pg_dir, pg_port)
-    pg.start().wait_ready(60)
-    servers.create_database(pg_port)
     token = "scale-test-token"
-    replicas = [
-        servers.rasa_server(port, action_port, tmp / "unused.db", "http://localhost:8080",
-                            endpoints=servers.ROOT / "endpoints.scaled.yml", env=env,
-                            log_path=tmp / f"rasa-{i}.log", token=token)
-        for i, port in enumerate(replica_ports)
-    ]
-    others = [
-        servers.redis(redis_port, tmp / "redis.log"),
-        servers.action_server(action_port, log_path=tmp / "actions.log"),
-        *replicas,
-        servers.proxy(proxy_port, [f"http://127.0.0.1:{p}" for p in replica_ports], tmp / "proxy.log"),
-    ]
-    try:
+    pg: servers.Service | None = None
+    others: list[servers.Service] = []
+    try:  # every process started here is stopped (process group) in `finally`, also when starting fails
+        pg = servers.postgres(pg_dir, pg_port)
+        pg.start().wait_ready(60)
+        servers.create_database(pg_port)
+        replicas = [
+            servers.rasa_server(
+                port,
+                action_port,
+                tmp / "unused.db",
+                "http://localhost:8080",
+                endpoints=servers.ROOT / "endpoints.scaled.yml",
+                env=env,
+                log_path=tmp / f"rasa-{i}.log",
+                token=token,
+            )
+            for i, port in enumerate(replica_ports)
+        ]
+        others = [
+            servers.redis(redis_port, tmp / "redis.log"),
+            servers.action_server(action_port, log_path=tmp / "actions.log"),
+            *replicas,
+            servers.proxy(proxy_port, [f"http://127.0.0.1:{p}" for p in replica_ports], tmp / "proxy.log"),
+        ]
         for service in others:
             service.start()
         for service in others:
             service.wait_ready(300)
         yield {"proxy": f"http://127.0.0.1:{proxy_port}", "replicas": replica_ports, "pg_port": pg_port, "token": token}
     finally:
-        for service in reversed(others):
-            service.stop()
-        pg.stop()
+        stop_services([*reversed(others), *([pg] if pg else [])])
         shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 def say(base: str, sender: str, message: str) -> tuple[str, str]:
     request = urllib.request.Request(
-        f"{base}/webhooks/rest/webhook", data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{base}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=120) as response:
         replica = response.headers.get("X-Wegwijzer-Replica", "?")

@@ -1,0 +1,90 @@
+"""Names shared by domain.yml, the NLU/rules data, the actions and the tests: intents, entities, slots,
+actions, act codes and button payloads. A name used in code comes from here, never as a literal."""
+
+from __future__ import annotations
+
+import json
+
+
+class Intent:
+    GREET = "greet"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    AFFIRM = "affirm"
+    DENY = "deny"
+    BOT_CHALLENGE = "bot_challenge"
+    HELP = "help"
+    OUT_OF_SCOPE = "out_of_scope"
+    CHITCHAT = "chitchat"
+    SORRY = "sorry"
+    ASK_COUNTER = "ask_counter"
+    ASK_QUESTION = "ask_question"
+    ASK_START = "ask_start"
+    ASK_CONTACT = "ask_contact"
+    PERSONAL_FILE = "personal_file"
+    INFORM = "inform"
+    EXPLAIN_TERM = "explain_term"
+    FEEDBACK_POSITIVE = "feedback_positive"
+    FEEDBACK_NEGATIVE = "feedback_negative"
+    STOP = "stop"
+    RESTART = "restart"
+    OPEN_GUIDE = "open_guide"
+    CONTINUE_FORM = "continue_form"
+    NLU_FALLBACK = "nlu_fallback"
+
+
+class Entity:
+    NEED = "need"
+    INTEGRATION_ACT = "integration_act"
+    TERM = "term"
+    GUIDE_REF = "guide_ref"
+
+
+class Slot:
+    NEED = "need"
+    INTEGRATION_ACT = "integration_act"
+    TERM = "term"
+    GUIDE_REF = "guide_ref"
+    FAILED_ATTEMPTS = "failed_attempts"
+    NEED_FAILURES = "need_failures"
+    LAST_QUESTION = "last_question"
+    LAST_GUIDE = "last_guide"
+    FEEDBACK = "feedback"
+    COUNTER_ROUTE = "counter_route"
+    REQUESTED_SLOT = "requested_slot"
+
+
+class Action:
+    SEARCH_KNOWLEDGE = "action_search_knowledge"
+    OUT_OF_SCOPE = "action_out_of_scope"
+    EXPLAIN_TERM = "action_explain_term"
+    OPEN_GUIDE = "action_open_guide"
+    ROUTE_COUNTER = "action_route_counter"
+    ASK_NEED = "action_ask_need"
+    ASK_INTEGRATION_ACT = "action_ask_integration_act"
+    VALIDATE_COUNTER_FORM = "validate_counter_form"
+    COUNTER_ANSWER = "action_counter_answer"
+    END_COUNTER_FINDER = "action_end_counter_finder"
+    RESUME_COUNTER_FINDER = "action_resume_counter_finder"
+    FEEDBACK = "action_feedback"
+    OVERVIEW = "action_overview"
+    PERSONAL_FILE = "action_personal_file"
+    CONTACT = "action_contact"
+
+
+COUNTER_FORM = "counter_form"
+# counter_route slot values: what action_route_counter decided for an ask_counter message
+ROUTE_FINDER, ROUTE_ANSWERED = "finder", "answered"
+
+ACT_2021, ACT_2013, ACT_UNKNOWN, ACT_BEFORE_2013 = "2021", "2013", "unknown", "before_2013"
+ACTS = (ACT_2021, ACT_2013)
+
+FEEDBACK_HELPFUL, FEEDBACK_NOT_HELPFUL = "helpful", "not_helpful"
+
+# What Rasa's input guard adds to the parse data (bot.rasa_plugins.input_guard), read by the actions.
+GUARD_NOTE_KEY = "wegwijzer_guard"
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload that Rasa parses without NLU: /intent{"entity":"value"}."""
+    return f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")

@@ -1,0 +1,71 @@
+"""Plain-text helpers shared by Rasa's NLU plugins and the action server (standard library only):
+sentences, the sentence that asks, language hints, follow-up cues."""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9])")
+_FOCUS_SPLIT = re.compile(
+    r"(?<=[.!?])\s+|\s*\.\.\.\s*|,\s+(?=(?:what|how|where|who|which|when|can|do|does|is|are)\b)", re.I
+)
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences (abbreviations in the knowledge base avoid a full stop before a capital)."""
+    return [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
+
+
+def question_focus(text: str) -> str | None:
+    """For a message of several sentences, the one that asks the question (else the last); None if short."""
+    parts = [p.strip() for p in _FOCUS_SPLIT.split(text or "") if p and len(p.split()) >= 3]
+    if len(parts) < 2:
+        return None
+    asking = [p for p in parts if "?" in p]
+    return (asking or parts)[-1]
+
+
+def asking_part(text: str, max_chars: int) -> str:
+    """What NLU and search should read of a message longer than the cap: the asking sentence (wherever it
+    is), with the sentence before it as context when there is room; else the message's end."""
+    parts = [p.strip() for p in _FOCUS_SPLIT.split(text) if p and p.strip()]
+    asking = [i for i, p in enumerate(parts) if "?" in p]
+    i = asking[-1] if asking else len(parts) - 1
+    chosen = parts[i][-max_chars:] if parts else text[-max_chars:]
+    if i > 0 and len(parts[i - 1]) + len(chosen) + 1 <= max_chars:
+        chosen = f"{parts[i - 1]} {chosen}"
+    return chosen
+
+
+_DUTCH_WORDS = frozenset(
+    "de het een ik je jij u wij we zij hij mijn mij moet moeten kan kunnen wat hoe waar wanneer welke wie "
+    "waarom is zijn ben heb hebt heeft niet geen voor van met naar bij als dan ook nog maar of en dat dit "
+    "er om te zo veel hoeveel krijg krijgen doen doe mag mogen wil willen tot na over".split()
+)
+_ENGLISH_WORDS = frozenset(
+    "the a an i you my me is are do does can what how where when which who why have has not no for of with "
+    "to at if then also and or that this there it in on".split()
+)
+_WORD = re.compile(r"[a-zà-ÿ']+", re.I)
+
+
+def looks_dutch(text: str) -> bool:
+    """More Dutch function words than English ones, and at least two of them."""
+    words = [w.lower() for w in _WORD.findall(text or "")]
+    dutch = sum(w in _DUTCH_WORDS for w in words)
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return dutch >= 2 and dutch > english
+
+
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(and|but|so|also|ok(ay)?,? and|what if|and if|and what|how about|what about|then)\b", re.I
+)
+_ANAPHOR = re.compile(r"\b(it|that|this|there|they|them|those|these|its|he|she|for that|for it)\b", re.I)
+
+
+def reads_like_follow_up(text: str) -> bool:
+    """A short message that leans on the previous turn ("is that free?", "and where do I sign up for it?")."""
+    words = _WORD.findall(text or "")
+    if not words or len(words) > 12:
+        return False
+    return bool(_FOLLOW_UP_START.search(text) or _ANAPHOR.search(text))

@@ -1,0 +1,224 @@
+"""Answer selection: from the passages retrieval found, pick the sentence(s) that answer the question.
+
+Always extractive: the reply is 1-3 sentences copied from one passage, which also gives the citation.
+A FAQ answer is shown whole only when its own question matches the user's; otherwise its sentences
+compete like any other, without a leading "Yes."/"No." that answered another question."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from bot import settings
+from bot.core.text import question_focus
+from bot.knowledge import Passage
+from bot.retrieval.search import Retriever, SearchResult
+
+FAQ_KINDS = ("faq", "hub_faq")
+
+# (question cue, sentence cue): a sentence that has the kind of fact the question asks for gets a bonus.
+_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(q, re.I), re.compile(s, re.I))
+    for q, s in (
+        (
+            r"\bhow (long|many (years|months|weeks|days|hours))|\bby when\b|\bdeadline|\bhow much time\b|\bwhen\b"
+            r"|\bperiod\b|\bhoe lang\b|\bwanneer\b",
+            r"\b\d+\s*(years?|months?|weeks?|days?|hours?)\b|\b(one|two|three|five|six|twelve)\s+(years?|months?|"
+            r"weeks?|hours?)\b|\bwithin\b|\bdeadline\b|\bperiod\b|\bbefore\b|\bfrom \d",
+        ),
+        (
+            r"\b(who|where|which (office|counter|organisation|organization|website|site|body))\b|\bcontact\b|\bwie\b"
+            r"|\bwaar\b",
+            r"\b(DUO|municipality|gemeente|IND|IDW|COA|Mijn Inburgering|school|website|inburgeren\.nl|online|"
+            r"contact person|embassy|consulate)\b",
+        ),
+        (
+            r"\bwhat happens\b|\bwhat if\b|\bif i (don'?t|do not|fail|miss|can'?t)|\bmiss\b|\bfail|\btoo late\b"
+            r"|\bconsequence|\bnot in time\b|\bdon'?t make it\b",
+            r"\b(fine|fined|boete|extension|extend|again|retake|consequence|pay back|not in time|late|penalt)",
+        ),
+        (
+            r"\b(how much|cost|costs|price|fee|fees|free|pay|paid|expensive|loan|money|borrow|kosten|gratis)\b",
+            r"\b(free|pay|pays|paid|cost|costs|fee|fees|loan|borrow|€|euro|no charge|at no cost)\b",
+        ),
+        (
+            r"^\W*(can|could|may|must|do|does|did|is|are|am|should|have|has|will|moet|kan|mag)\b",
+            r"\b(can|cannot|can't|may|must|need to|have to|do not have to|don't have to|does not|is not|are not|"
+            r"only|always|never|allowed|compulsory|mandatory|obliged)\b",
+        ),
+        (
+            r"\bhow (do|can|should) i\b|\bsteps?\b|\bhow to\b|\bregister|\bbook|\bsign up|\bapply|\baanmelden",
+            r"\b(log in|register|book|apply|fill in|send|choose|form|via|through|with DigiD|sign up)\b",
+        ),
+    )
+)
+_OTHER_ACT = {
+    "2021": (re.compile(r"\b2013\b|\bold (law|act)\b", re.I), re.compile(r"\b202[12]\b|\bnew (law|act)\b", re.I)),
+    "2013": (re.compile(r"\b202[12]\b|\bnew (law|act)\b", re.I), re.compile(r"\b2013\b|\bold (law|act)\b", re.I)),
+}
+_POLARITY = re.compile(r"^(yes|no|partly|not always|not necessarily|usually|it depends)[.,!:;]\s*", re.I)
+_YES_NO_QUESTION = re.compile(
+    r"^\W*(can|could|may|must|do|does|did|is|are|am|was|were|should|have|has|will|would|moet|kan|mag|is|ben|heb)\b"
+    r"|,\s*(can|do|does|is|are|should|must) i\b",
+    re.I,
+)
+_LEANS_BACK = re.compile(r"^(it|this|that|they|these|those|there|he|she|so|then|but|also|however|here)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Selection:
+    text: str
+    passage: Passage
+    score: float
+    whole_faq: bool = False  # a FAQ answer shown for its own question
+
+
+class AnswerSelector:
+    def __init__(self, retriever: Retriever):
+        self.retriever = retriever
+        index = retriever.index
+        self.sentences = index.sentences
+        self.sentence_vectors = index.sentence_vectors
+        self.heading_vectors = index.heading_vectors
+        self.by_passage: dict[int, list[int]] = {}  # every unit of a passage
+        self.singles: dict[int, list[int]] = {}  # its single sentences, in order
+        for sid, unit in enumerate(self.sentences):
+            self.by_passage.setdefault(unit.passage, []).append(sid)
+            if unit.span == 1:
+                self.singles.setdefault(unit.passage, []).append(sid)
+        self.passage_ids = {p.id: i for i, p in enumerate(index.passages)}
+        self.by_guide: dict[str, list[int]] = {}
+        for pid, passage in enumerate(index.passages):
+            self.by_guide.setdefault(passage.guide, []).append(pid)
+        self._tokens: dict[int, frozenset[str]] = {}
+        # Inverse document frequency over single sentences: a rare word of the question ("bring", "choose")
+        # says more about which sentence answers than the topic word every candidate shares ("KNM").
+        singles = [sid for ids in self.singles.values() for sid in ids]
+        df: dict[str, int] = {}
+        for sid in singles:
+            for token in self._sentence_tokens(sid):
+                df[token] = df.get(token, 0) + 1
+        n = max(len(singles), 1)
+        self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+        self.max_idf = math.log(n + 1) + 1.0
+
+    def _sentence_tokens(self, sid: int) -> frozenset[str]:
+        tokens = self._tokens.get(sid)
+        if tokens is None:
+            tokens = frozenset(self.retriever.normalizer.tokens(self.sentences[sid].text))
+            self._tokens[sid] = tokens
+        return tokens
+
+    def select(self, result: SearchResult, act: Optional[str] = None) -> Optional[Selection]:
+        if result.abstain or not result.hits:
+            return None
+        query = result.searched or result.query
+        long_message = len(query.split()) > settings.LONG_MESSAGE_WORDS
+        question = (question_focus(query) if long_message else None) or query
+        qvec = self.retriever.embedder.encode_query(question)
+        faq = self._own_faq(result, question, qvec)
+        if faq is not None:
+            return faq
+        return self._best_sentences(result, question, qvec, act)
+
+    def _own_faq(self, result: SearchResult, question: str, qvec: np.ndarray) -> Optional[Selection]:
+        """A FAQ answer whose own question is the user's question: close in meaning, and asking about the
+        same things (the question's rare words are in the FAQ question); a yes/no answer only for a
+        yes/no question."""
+        best: tuple[float, int] = (0.0, -1)
+        for hit in result.candidates[:6]:
+            if hit.passage.kind not in FAQ_KINDS:
+                continue
+            pid = self.passage_ids[hit.passage.id]
+            similarity = float(self.heading_vectors[pid] @ qvec)
+            best = max(best, (similarity, pid))
+        if best[0] < settings.FAQ_QUESTION_MATCH_MIN:
+            return None
+        passage = self.retriever.index.passages[best[1]]
+        if _POLARITY.match(passage.text) and not _YES_NO_QUESTION.match(question):
+            return None
+        if self._coverage(question, passage.section) < settings.FAQ_QUESTION_COVERAGE_MIN:
+            return None
+        units = [self.sentences[s].text for s in self.singles.get(best[1], [])]
+        return Selection(" ".join(units[: settings.ANSWER_MAX_SENTENCES]), passage, best[0], whole_faq=True)
+
+    def _coverage(self, question: str, faq_question: str) -> float:
+        """Share of the question's word weight (IDF) that the FAQ question also has."""
+        normalizer = self.retriever.normalizer
+        analysis = normalizer.analyse(faq_question)
+        theirs = set(analysis.tokens) | set(normalizer.expansion_tokens(analysis))
+        mine = {t: self.idf.get(t, self.max_idf) for t in normalizer.analyse(question).tokens}
+        total = sum(mine.values())
+        return sum(w for t, w in mine.items() if t in theirs) / total if total else 0.0
+
+    def _best_sentences(
+        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str]
+    ) -> Optional[Selection]:
+        passage_prior: dict[int, float] = {}
+        top = result.candidates[0].score if result.candidates else 1.0
+        for hit in result.candidates:
+            passage_prior[self.passage_ids[hit.passage.id]] = hit.score / top
+        guide_prior = {hit.passage.guide: 1.0 / (2**rank) for rank, hit in enumerate(result.hits)}
+        pool = set(passage_prior) | set(self.by_guide.get(result.hits[0].passage.guide, []))
+        sids = [sid for pid in pool for sid in self.by_passage.get(pid, [])]
+        if not sids:
+            return None
+        analysis = self.retriever.normalizer.analyse(question)
+        weights = {t: self.idf.get(t, self.max_idf) for t in analysis.tokens}
+        for t in self.retriever.normalizer.expansion_tokens(analysis):
+            weights.setdefault(t, settings.SENTENCE_EXPANSION_WEIGHT * self.idf.get(t, self.max_idf))
+        total = sum(weights.values())
+        cues = [s for q, s in _CUES if q.search(question)]
+        cosine = self.sentence_vectors[sids] @ qvec
+        scores: dict[int, float] = {}
+        for sid, cos in zip(sids, cosine):
+            unit = self.sentences[sid]
+            text = unit.text
+            passage = self.retriever.index.passages[unit.passage]
+            score = float(cos)
+            if total:
+                shared = sum(weights[t] for t in self._sentence_tokens(sid) if t in weights)
+                score += settings.SENTENCE_OVERLAP_WEIGHT * shared / total
+            score += settings.SENTENCE_CUE_WEIGHT * min(2, sum(1 for cue in cues if cue.search(text)))
+            score += settings.SENTENCE_PASSAGE_WEIGHT * passage_prior.get(unit.passage, 0.0)
+            score += settings.SENTENCE_GUIDE_WEIGHT * guide_prior.get(passage.guide, 0.0)
+            if act in _OTHER_ACT:
+                other, own = _OTHER_ACT[act]
+                if other.search(text) and not own.search(text):
+                    score -= settings.SENTENCE_OTHER_ACT_PENALTY
+            if not _POLARITY.sub("", text).strip():
+                continue  # a bare "No." is never an answer on its own
+            scores[sid] = score
+        if not scores:
+            return None
+        best = max(scores, key=lambda s: scores[s])
+        return Selection(self._with_context(best, scores), self.retriever.index.passages[self.sentences[best].passage],
+                         scores[best])
+
+    def _with_context(self, best: int, scores: dict[int, float]) -> str:
+        """The best unit (one or two sentences), with one neighbouring sentence of the same passage as
+        context: the one before when the unit leans back ("It ...", "This ..."), else the better scoring
+        neighbour; at most ANSWER_MAX_SENTENCES."""
+        unit = self.sentences[best]
+        singles = self.singles[unit.passage]
+        chosen = list(range(unit.position, unit.position + unit.span))
+        before, after = chosen[0] - 1, chosen[-1] + 1
+        first_text = _POLARITY.sub("", self.sentences[singles[chosen[0]]].text)
+        if before >= 0 and (_LEANS_BACK.match(first_text) or settings.ANSWER_CONTEXT == "both"):
+            chosen.insert(0, before)
+        if after < len(singles) and len(chosen) < settings.ANSWER_MAX_SENTENCES:
+            if settings.ANSWER_CONTEXT == "both" or len(chosen) == 1:
+                chosen.append(after)
+        elif before >= 0 and len(chosen) == 1:
+            chosen.insert(0, before)
+        return " ".join(_without_polarity(self.sentences[singles[i]].text) for i in chosen[: settings.ANSWER_MAX_SENTENCES])
+
+
+def _without_polarity(text: str) -> str:
+    """"No, the MAP does not apply ..." → "The MAP does not apply ..." (the yes/no answered another question)."""
+    stripped = _POLARITY.sub("", text).strip()
+    return stripped[:1].upper() + stripped[1:] if stripped else text
