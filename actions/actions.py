@@ -1,31 +1,56 @@
-"""Thin Rasa SDK actions: read the tracker, call `bot`, send the replies, set slots.
+"""Thin Rasa SDK actions: read the tracker, call `bot.dialogue`, send the replies, set slots.
 
 The assistant (knowledge, index, embedding model) loads once, when the action server imports this
 module, not per request. Search runs in a worker thread so the event loop stays free."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Optional
+from collections.abc import Callable
+from typing import Any, Optional, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import settings
-from bot.dialogue.assistant import ACT_BEFORE_2013, ACT_UNKNOWN, ACTS, Answer, get_assistant
+from bot.core import messages
+from bot.core.contract import (
+    ACT_BEFORE_2013,
+    ACT_UNKNOWN,
+    ACTS,
+    COUNTER_FORM,
+    FEEDBACK_HELPFUL,
+    FEEDBACK_NOT_HELPFUL,
+    GUARD_NOTE_KEY,
+    ROUTE_ANSWERED,
+    ROUTE_FINDER,
+    Entity,
+    Intent,
+    Slot,
+)
+from bot.core.contract import (
+    Action as A,
+)
+from bot.dialogue.assistant import Answer, Assistant, Context, get_assistant
+from bot.dialogue.counter_finder import stated_act
 from bot.dialogue.replies import Reply
 
 log = logging.getLogger(__name__)
-assistant = get_assistant()
+T = TypeVar("T")
+
+
+def assistant() -> Assistant:
+    return get_assistant()
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons] or None)
 
 
-async def in_thread(fn, *args):
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
@@ -33,44 +58,44 @@ def user_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def guard_note(tracker: Tracker) -> Optional[str]:
     """What Rasa's input guard (bot.rasa_plugins.input_guard) found in the message as the user sent it."""
-    return tracker.latest_message.get("wegwijzer_guard")
+    return tracker.latest_message.get(GUARD_NOTE_KEY)
 
 
 def entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
 
-NOT_RECOGNISED = "Sorry, I did not recognise that task."
+def known_act(tracker: Tracker) -> Optional[str]:
+    act = tracker.get_slot(Slot.INTEGRATION_ACT)
+    return act if act in ACTS else None
 
 
-def failed_need_answers(tracker: Tracker) -> int:
-    """How often the current counter finder run could not recognise the user's task (from the events)."""
-    count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "active_loop" and event.get("name") is None:
-            break  # the previous run of the form ended here
-        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == "ask_counter":
-            break
-        if event.get("event") == "bot" and event.get("text") == NOT_RECOGNISED:
-            count += 1
-    return count
+def context(tracker: Tracker) -> Context:
+    return Context(tracker.get_slot(Slot.LAST_QUESTION), tracker.get_slot(Slot.LAST_GUIDE), known_act(tracker))
 
 
 def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
-    """Feedback buttons after a knowledge answer. An abstained question counts as a failure; two
-    failures in a row (abstain or "not helpful") get the official counters instead of another try."""
+    """Remember the topic (for follow-ups) and an act the user named. An abstained question counts as a
+    failure; two failures in a row (abstain or "not helpful") get the official counters instead."""
+    events: list[EventType] = []
+    if answer.act in ACTS:
+        events.append(SlotSet(Slot.INTEGRATION_ACT, answer.act))
     if answer.answered:
-        dispatcher.utter_message(response="utter_ask_feedback")
-        return [SlotSet("last_question", answer.question), SlotSet("last_guide", answer.guide), SlotSet("feedback", None)]
+        return [*events, SlotSet(Slot.LAST_QUESTION, answer.question), SlotSet(Slot.LAST_GUIDE, answer.guide),
+                SlotSet(Slot.FEEDBACK, None)]
     if answer.result is None:  # a guard reply (empty, emoji, other script): not a failed search
-        return []
-    failures = float(tracker.get_slot("failed_attempts") or 0) + 1
+        return events
+    failures = float(tracker.get_slot(Slot.FAILED_ATTEMPTS) or 0) + 1
     if failures >= 2:
-        send(dispatcher, assistant.handover())
+        send(dispatcher, assistant().handover())
         failures = 0.0
-    return [SlotSet("failed_attempts", failures)]
+    return [*events, SlotSet(Slot.FAILED_ATTEMPTS, failures)]
 
 
 def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
@@ -81,19 +106,19 @@ def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) 
 
 class ActionSearchKnowledge(Action):
     def name(self) -> str:
-        return "action_search_knowledge"
+        return A.SEARCH_KNOWLEDGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant.answer_question, user_text(tracker), guard_note(tracker))
+        answer = await in_thread(assistant().answer_question, user_text(tracker), guard_note(tracker), context(tracker))
         return deliver(dispatcher, tracker, answer)
 
 
 class ActionOutOfScope(Action):
     def name(self) -> str:
-        return "action_out_of_scope"
+        return A.OUT_OF_SCOPE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant.answer_out_of_scope, user_text(tracker), guard_note(tracker))
+        answer = await in_thread(assistant().answer_out_of_scope, user_text(tracker), guard_note(tracker))
         if answer is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
@@ -102,37 +127,130 @@ class ActionOutOfScope(Action):
 
 class ActionExplainTerm(Action):
     def name(self) -> str:
-        return "action_explain_term"
+        return A.EXPLAIN_TERM
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant.explain, entity(tracker, "term"), user_text(tracker), guard_note(tracker))
-        return deliver(dispatcher, tracker, answer) + [SlotSet("term", None)]
+        answer = await in_thread(
+            assistant().explain, entity(tracker, Entity.TERM), user_text(tracker), guard_note(tracker), context(tracker)
+        )
+        return [*deliver(dispatcher, tracker, answer), SlotSet(Slot.TERM, None)]
 
 
 class ActionOpenGuide(Action):
     def name(self) -> str:
-        return "action_open_guide"
+        return A.OPEN_GUIDE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        ref = entity(tracker, "guide_ref") or tracker.get_slot("guide_ref")
-        send(dispatcher, assistant.open_guide(ref))
-        return [SlotSet("guide_ref", None)]
+        ref = entity(tracker, Entity.GUIDE_REF) or tracker.get_slot(Slot.GUIDE_REF)
+        reply = assistant().open_guide(ref)
+        send(dispatcher, reply)
+        return [SlotSet(Slot.GUIDE_REF, None), SlotSet(Slot.LAST_GUIDE, reply.guide),
+                SlotSet(Slot.LAST_QUESTION, reply.guide)]
+
+
+class ActionOverview(Action):
+    def name(self) -> str:
+        return A.OVERVIEW
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, assistant().overview(known_act(tracker)))
+        return []
+
+
+class ActionPersonalFile(Action):
+    def name(self) -> str:
+        return A.PERSONAL_FILE
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, assistant().personal_file())
+        return []
+
+
+class ActionContact(Action):
+    def name(self) -> str:
+        return A.CONTACT
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, await in_thread(assistant().contact, user_text(tracker), context(tracker)))
+        return []
+
+
+# --------------------------------------------------------------------------- counter finder
+
+
+class ActionRouteCounter(Action):
+    """An ask_counter message: a real "which office/counter/website?" request starts the finder (a stale
+    need from an earlier run is cleared first); any other question is answered from the guides."""
+
+    def name(self) -> str:
+        return A.ROUTE_COUNTER
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = user_text(tracker)
+        bot = assistant()
+        if await in_thread(bot.starts_counter_finder, text, intent_of(tracker)):
+            stated = stated_act(text)
+            act_events = [SlotSet(Slot.INTEGRATION_ACT, stated)] if stated else []
+            need = entity(tracker, Entity.NEED) if text.startswith("/") else bot.need_for_start_year(text)
+            return [SlotSet(Slot.COUNTER_ROUTE, ROUTE_FINDER), SlotSet(Slot.NEED, need),
+                    SlotSet(Slot.NEED_FAILURES, 0.0), *act_events]
+        answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
+        return [SlotSet(Slot.COUNTER_ROUTE, ROUTE_ANSWERED), *deliver(dispatcher, tracker, answer)]
+
+
+# The reply for each small-talk intent when the message is not a question the guides answer.
+SMALL_TALK_RESPONSES = {
+    Intent.HELP: "utter_help",
+    Intent.CHITCHAT: "utter_chitchat",
+    Intent.AFFIRM: "utter_anything_else",
+    Intent.DENY: "utter_anything_else",
+    Intent.STOP: "utter_anything_else",
+    Intent.SORRY: "utter_no_problem",
+    Intent.BOT_CHALLENGE: "utter_iamabot",
+}
+
+
+class ActionSmallTalk(Action):
+    """help / chitchat / ok / no / sorry / are you a bot: the fixed reply, unless the message is really a
+    question the guides answer well ("what topics are in knm" is not a request for help)."""
+
+    def name(self) -> str:
+        return A.SMALL_TALK
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        answer = await in_thread(assistant().answer_if_question, user_text(tracker), guard_note(tracker),
+                                 context(tracker))
+        if answer is not None:
+            return deliver(dispatcher, tracker, answer)
+        dispatcher.utter_message(response=SMALL_TALK_RESPONSES.get(intent_of(tracker) or "", "utter_anything_else"))
+        return []
+
+
+def came_back_from_digression(tracker: Tracker) -> bool:
+    """Did an answer to a side question run in this turn, before the form asks again?"""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") in (A.SEARCH_KNOWLEDGE, A.EXPLAIN_TERM,
+                                                                      "utter_help", "utter_iamabot"):
+            return True
+    return False
 
 
 class ActionAskNeed(Action):
-    """Asks for the need with buttons; after repeated nonsense, offers the whole list."""
+    """Asks for the need with buttons; after a side question, a short offer to go on; after repeated
+    nonsense, the whole list."""
 
     def name(self) -> str:
-        return "action_ask_need"
+        return A.ASK_NEED
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        show_all = failed_need_answers(tracker) >= settings.MAX_COUNTER_REASKS
-        text = (
-            "Here is the full list. Please pick the one closest to what you need:"
-            if show_all
-            else "What do you want to do? Choose one, or type it in your own words (for example: \"book my KNM exam\")."
-        )
-        dispatcher.utter_message(text=text, buttons=[b.as_dict() for b in assistant.need_buttons(all_needs=show_all)])
+        if came_back_from_digression(tracker):
+            send(dispatcher, Reply(messages.ASK_NEED_RESUME, assistant().resume_buttons()))
+            return []
+        show_all = float(tracker.get_slot(Slot.NEED_FAILURES) or 0) >= settings.MAX_COUNTER_REASKS
+        text = messages.ASK_NEED_ALL if show_all else messages.ASK_NEED
+        send(dispatcher, Reply(text, assistant().need_buttons(all_needs=show_all)))
         return []
 
 
@@ -140,112 +258,165 @@ class ActionAskIntegrationAct(Action):
     """Asks which act applies (wording from counters.yml), with a button per answer."""
 
     def name(self) -> str:
-        return "action_ask_integration_act"
+        return A.ASK_INTEGRATION_ACT
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, assistant.act_question())
+        if came_back_from_digression(tracker):
+            send(dispatcher, Reply(messages.ASK_NEED_RESUME, assistant().resume_buttons()))
+            return []
+        send(dispatcher, assistant().act_question())
         return []
+
+
+class ActionResumeCounterFinder(Action):
+    """"Continue": nothing to say; the form asks its question again."""
+
+    def name(self) -> str:
+        return A.RESUME_COUNTER_FINDER
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return []
+
+
+class ActionEndCounterFinder(Action):
+    """The user left the finder (thanks, bye, no, another topic): forget its need; the act stays known."""
+
+    def name(self) -> str:
+        return A.END_COUNTER_FINDER
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return [SlotSet(Slot.NEED, None), SlotSet(Slot.NEED_FAILURES, 0.0), SlotSet(Slot.COUNTER_ROUTE, None)]
 
 
 class ValidateCounterForm(FormValidationAction):
     def name(self) -> str:
-        return "validate_counter_form"
+        return A.VALIDATE_COUNTER_FORM
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """A side question or an exit while the form asks is rejected here, so the rules answer it,
+        also when NLU tagged a task entity in it ("wait, what's a PIP?" is not the task "My PIP")."""
+        if tracker.active_loop.get("name") == COUNTER_FORM and await in_thread(left_to_the_rules, tracker):
+            return [ActionExecutionRejected(COUNTER_FORM)]
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        need = tracker.get_slot("need")
-        if need and not assistant.needs_act(need):
-            return ["need"]
+        need = tracker.get_slot(Slot.NEED)
+        if need and (not assistant().needs_act(need) or known_act(tracker)):
+            return [Slot.NEED]
         return domain_slots
 
     async def extract_need(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Free text fills `need` when the form asks for it, or on the message that starts the form.
-        A question asked meanwhile is left to the digression rules; nonsense is counted and re-asked."""
-        if tracker.get_slot("need") or entity(tracker, "need"):
+        A question or an exit is left to the rules (no slot set, so the form lets them run); nonsense is
+        counted in a slot and re-asked."""
+        if tracker.get_slot(Slot.NEED):
             return {}
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        asked = tracker.get_slot("requested_slot") == "need"
-        starting = tracker.active_loop.get("name") != "counter_form"
+        intent = intent_of(tracker)
+        named = entity(tracker, Entity.NEED)
+        if named and intent in (Intent.INFORM, Intent.ASK_COUNTER):  # a button, or a task NLU recognised
+            return {Slot.NEED: named}
+        starting = tracker.active_loop.get("name") != COUNTER_FORM
         if starting:
-            need = await in_thread(assistant.need_from, user_text(tracker)) if intent == "ask_counter" else None
-            return {"need": need.id} if need else {}
-        if not asked:
+            if intent != Intent.ASK_COUNTER:
+                return {}
+            need = await in_thread(assistant().need_from, user_text(tracker))
+            return {Slot.NEED: need.id} if need else {}
+        if tracker.get_slot(Slot.REQUESTED_SLOT) != Slot.NEED:
             return {}
-        kind, need = await in_thread(assistant.interpret_need_reply, user_text(tracker), intent)
+        kind, need = await in_thread(assistant().interpret_need_reply, user_text(tracker), intent)
         if kind == "need" and need:
-            return {"need": need.id}
-        if kind == "digression":
+            return {Slot.NEED: need.id}
+        if kind != "nonsense":
             return {}
-        dispatcher.utter_message(text=NOT_RECOGNISED)
-        return {}
+        dispatcher.utter_message(text=messages.NEED_NOT_RECOGNISED)
+        return {Slot.NEED_FAILURES: float(tracker.get_slot(Slot.NEED_FAILURES) or 0) + 1}
 
     async def validate_need(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        need = assistant.needs.by_id(str(value or "")) or await in_thread(assistant.need_from, str(value or ""))
+        bot = assistant()
+        need = bot.needs.by_id(str(value or "")) or await in_thread(bot.need_from, str(value or ""))
         if need is None:  # an entity value that is not a task name: try the whole message
-            need = await in_thread(assistant.need_from, user_text(tracker))
+            need = await in_thread(bot.need_from, user_text(tracker))
         if need:
-            act = tracker.get_slot("integration_act")
-            return {"need": need.id, "integration_act": act if act in ACTS else None}
-        dispatcher.utter_message(text=NOT_RECOGNISED)
-        return {"need": None}
+            return {Slot.NEED: need.id, Slot.INTEGRATION_ACT: known_act(tracker)}
+        return {Slot.NEED: None}  # an entity that names no task: the form asks for the task
 
     async def extract_integration_act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "integration_act" or entity(tracker, "integration_act"):
+        if tracker.get_slot(Slot.REQUESTED_SLOT) != Slot.INTEGRATION_ACT or entity(tracker, Entity.INTEGRATION_ACT):
             return {}
-        act = assistant.act_from(user_text(tracker))
-        return {"integration_act": act} if act else {}
+        bot = assistant()
+        kind = bot.interpret_act_reply(user_text(tracker), intent_of(tracker))
+        if kind == "act":
+            return {Slot.INTEGRATION_ACT: bot.act_from(user_text(tracker))}
+        if kind == "unclear":  # "I am 24": an age, not an act; validate_integration_act says so, the form asks again
+            return {Slot.INTEGRATION_ACT: None}
+        return {}
 
     async def validate_integration_act(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        act = assistant.act_from(str(value or ""))
+        """Strict: only a year, an act name or "I don't know" counts ("I am 24" is an age, not an act)."""
+        bot = assistant()
+        act = bot.act_from(str(value or ""))
         if act in ACTS:
-            return {"integration_act": act}
-        if act == ACT_BEFORE_2013 and assistant.before_2013_need:
-            return {"need": assistant.before_2013_need.id, "integration_act": "2013"}
+            return {Slot.INTEGRATION_ACT: act}
+        if act == ACT_BEFORE_2013 and bot.before_2013_need:
+            return {Slot.NEED: bot.before_2013_need.id, Slot.INTEGRATION_ACT: ACTS[1]}
         if act == ACT_UNKNOWN:
-            send(dispatcher, assistant.act_help())
+            send(dispatcher, bot.act_help())
         else:
-            dispatcher.utter_message(text="Sorry, I did not understand. Please choose one of the buttons, or type the year you had to start.")
-        return {"integration_act": None}
+            dispatcher.utter_message(text=messages.ACT_NOT_UNDERSTOOD)
+        return {Slot.INTEGRATION_ACT: None}
+
+
+def left_to_the_rules(tracker: Tracker) -> bool:
+    bot, text, intent = assistant(), user_text(tracker), intent_of(tracker)
+    if text.startswith("/") and intent in (Intent.INFORM, Intent.CONTINUE_FORM, Intent.AFFIRM):
+        return False  # a button of the form itself
+    requested = tracker.get_slot(Slot.REQUESTED_SLOT)
+    if requested == Slot.NEED:
+        return bot.interpret_need_reply(text, intent)[0] in ("digression", "other")
+    if requested == Slot.INTEGRATION_ACT:
+        return bot.interpret_act_reply(text, intent) in ("digression", "other")
+    return False
 
 
 class ActionCounterAnswer(Action):
     def name(self) -> str:
-        return "action_counter_answer"
+        return A.COUNTER_ANSWER
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        need, act = tracker.get_slot("need"), tracker.get_slot("integration_act")
-        reply = assistant.counter_answer(need or "", act)
+        need, act = tracker.get_slot(Slot.NEED), known_act(tracker)
+        bot = assistant()
+        reply = bot.counter_answer(need or "", act)
         send(dispatcher, reply)
-        dispatcher.utter_message(response="utter_ask_feedback")
         return [
-            SlotSet("need", None),
-            SlotSet("integration_act", None),
-            SlotSet("last_question", f"counter finder: {need} ({act or 'any act'})"),
-            SlotSet("last_guide", reply.guide),
-            SlotSet("failed_attempts", 0.0),
+            SlotSet(Slot.NEED, None),
+            SlotSet(Slot.NEED_FAILURES, 0.0),
+            SlotSet(Slot.COUNTER_ROUTE, None),
+            SlotSet(Slot.LAST_QUESTION, bot.need_title(need) or need),
+            SlotSet(Slot.LAST_GUIDE, reply.guide),
+            SlotSet(Slot.FAILED_ATTEMPTS, 0.0),
         ]
 
 
 class ActionFeedback(Action):
     def name(self) -> str:
-        return "action_feedback"
+        return A.FEEDBACK
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        helpful = tracker.latest_message.get("intent", {}).get("name") in ("feedback_positive", "affirm")
-        dispatcher.utter_message(response="utter_feedback_thanks")
-        if helpful:
-            return [SlotSet("feedback", "helpful"), SlotSet("failed_attempts", 0.0)]
-        failures = float(tracker.get_slot("failed_attempts") or 0) + 1
+        if intent_of(tracker) == Intent.FEEDBACK_POSITIVE:
+            dispatcher.utter_message(text=messages.FEEDBACK_THANKS)
+            return [SlotSet(Slot.FEEDBACK, FEEDBACK_HELPFUL), SlotSet(Slot.FAILED_ATTEMPTS, 0.0)]
+        failures = float(tracker.get_slot(Slot.FAILED_ATTEMPTS) or 0) + 1
         if failures >= 2:
-            send(dispatcher, assistant.handover())
+            send(dispatcher, assistant().handover())
             failures = 0.0
         else:
-            dispatcher.utter_message(text="Sorry about that. Could you ask your question in other words?")
-        return [SlotSet("feedback", "not_helpful"), SlotSet("failed_attempts", failures)]
+            dispatcher.utter_message(text=f"{messages.FEEDBACK_THANKS} {messages.FEEDBACK_SORRY}")
+        return [SlotSet(Slot.FEEDBACK, FEEDBACK_NOT_HELPFUL), SlotSet(Slot.FAILED_ATTEMPTS, failures)]

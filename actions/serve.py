@@ -24,6 +24,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     executor = ActionExecutor()
     executor.register_package(args.actions)
+    from bot.dialogue.assistant import get_assistant
+
+    get_assistant()  # knowledge, index and model load once, before the first request
     app = create_app(executor, cors_origins=[])
     logging.getLogger(__name__).info("action server on http://%s:%s", args.host, args.port)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)

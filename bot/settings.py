@@ -99,6 +99,7 @@ ANSWER_MAX_SENTENCES = 3
 ANSWER_CANDIDATES = 12  # passages (any guide) whose sentences compete for the answer
 # A FAQ answer is shown whole (with its "Yes."/"No.") only when its own question matches the user's this well.
 FAQ_QUESTION_MATCH_MIN = float(_env("FAQ_QUESTION_MATCH_MIN", "0.72"))
+FAQ_KEEP_YES_NO_MIN = 0.90  # its leading "Yes."/"No." only when the questions are near-identical
 FAQ_QUESTION_COVERAGE_MIN = 0.4  # ... and its question shares this much of the user's word weight
 # Sentence score = cosine(question, sentence) + these weights (see bot/dialogue/selection.py).
 SENTENCE_OVERLAP_WEIGHT = 0.25
@@ -111,6 +112,10 @@ SENTENCE_OTHER_ACT_PENALTY = 0.35
 ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3
+# ... unless the message alone matches this well (and another guide than the previous one): its own topic.
+FOLLOW_UP_OWN_TOPIC_MIN_DENSE = 0.6
+# Small talk intents (help, chitchat, affirm ...) on a question are answered when the guides match this well.
+SMALL_TALK_ANSWER_MIN_DENSE = 0.5
 # Dutch questions are answered only on a match this strong (else an honest "ask in English" with the link).
 DUTCH_MIN_DENSE = float(_env("DUTCH_MIN_DENSE", "0.50"))
 RELATED_BUTTONS = 3

@@ -70,6 +70,7 @@ class Action:
     OVERVIEW = "action_overview"
     PERSONAL_FILE = "action_personal_file"
     CONTACT = "action_contact"
+    SMALL_TALK = "action_small_talk"
 
 
 COUNTER_FORM = "counter_form"

@@ -71,7 +71,10 @@ ASK_NEED_RESUME = "Shall we go on finding the right counter for you?"
 NEED_NOT_RECOGNISED = "Sorry, I did not recognise that task."
 ACT_INTRO = "The answer depends on your integration law. {question}"
 ACT_HELP = "{help}\nWhen did you have to start integrating? (for example: 2019, or 2023)\nOfficial page: {url}"
-ACT_NOT_UNDERSTOOD = "Sorry, I did not understand. Please choose one of the buttons, or type the year you had to start."
+ACT_NOT_UNDERSTOOD = (
+    "Sorry, I need the law (act), not your age. Choose the 2021 act (integration obligation from 2022) or "
+    "the 2013 act (2013 to 2021), or type the year you had to start integrating."
+)
 COUNTER_ANSWER = "{need}{act}: go to {counter}."
 COUNTER_ACT_PART = " under the {act} act"
 COUNTER_STOPPED = "OK, I stopped the counter finder. Ask me anything else."

@@ -68,4 +68,19 @@ def reads_like_follow_up(text: str) -> bool:
     words = _WORD.findall(text or "")
     if not words or len(words) > 12:
         return False
+    if len(words) <= 3 and "?" in text:  # "multiple choice?", "how many questions?"
+        return True
     return bool(_FOLLOW_UP_START.search(text) or _ANAPHOR.search(text))
+
+
+_QUESTION_START = re.compile(
+    r"^\W*(what|what's|whats|how|where|when|who|whom|which|why|can|could|do|does|did|is|are|am|should|will|would|"
+    r"may|must|have|has|and if|what if|wat|hoe|waar|wanneer|wie|welke|waarom|kan|moet|mag)\b",
+    re.I,
+)
+
+
+def reads_like_question(text: str) -> bool:
+    """A message that asks something: a question mark, or a sentence or clause that starts with a
+    question word ("sorry wrong keyboard. what is the Z route")."""
+    return "?" in (text or "") or any(_QUESTION_START.search(part) for part in re.split(r"[.!;,]", text or ""))

@@ -14,7 +14,7 @@ from bot.core import messages
 from bot.core.contract import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, ACTS, Intent, payload
 from bot.core.guard import NOTE_TOO_LONG, REPLIES, check
 from bot.core.pii import contains_pii
-from bot.core.text import looks_dutch, question_focus, reads_like_follow_up
+from bot.core.text import looks_dutch, question_focus, reads_like_follow_up, reads_like_question, sentences
 from bot.dialogue.counter_finder import NeedMatcher, parse_act, stated_act
 from bot.dialogue.replies import (
     Button,
@@ -87,6 +87,10 @@ class Assistant:
         act = stated_act(checked.text) or (context.act if context.act in ACTS else None)
         query, prefer = self._query_with_topic(checked.text, context)
         result = self.retriever.search(query, prefer_guide=prefer)
+        if query != checked.text:  # a follow-up: unless the message stands well on its own
+            own = self.retriever.search(checked.text)
+            if own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE and own.guides[:1] != [context.last_guide]:
+                query, result = checked.text, own
         dutch = looks_dutch(question_focus(checked.text) or checked.text)
         if dutch and result.dense_top < settings.DUTCH_MIN_DENSE:
             result.abstain = True
@@ -127,6 +131,32 @@ class Assistant:
         strength = max(answer.result.dense_top, self.retriever.search(focus).dense_top if focus else 0.0)
         return answer if strength >= settings.OUT_OF_SCOPE_OVERRIDE_MIN_DENSE else None
 
+    def answer_if_question(
+        self, text: str, guard_note: Optional[str] = None, context: Optional[Context] = None
+    ) -> Optional[Answer]:
+        """Small talk that is really a question ("what level does the IND want?" read as affirm, "what
+        topics are in knm" read as help): answered from the guides when they match it well."""
+        if len((text or "").split()) < 3 or not reads_like_question(text):
+            return None
+        answer = self.answer_question(text, guard_note, context)
+        strong = answer.result is not None and answer.result.dense_top >= settings.SMALL_TALK_ANSWER_MIN_DENSE
+        return answer if answer.answered and strong else None
+
+    def starts_counter_finder(self, text: str, intent: Optional[str]) -> bool:
+        """Routing for ask_counter and a bare inform outside the finder: a button, a "which office/counter"
+        request, or a bare task name ("book an exam") start it; a question or follow-up is answered."""
+        if not text or text.startswith("/"):
+            return True
+        if intent == Intent.ASK_COUNTER:
+            if not _COUNTER_REQUEST.search(text):
+                return False
+            # "where do I go to exchange my driving licence?": no task of ours and nothing in the guides
+            return self.needs.match(text) is not None or not self.retriever.search(text).abstain
+        if reads_like_question(text) or reads_like_follow_up(text):
+            return bool(_COUNTER_REQUEST.search(text))
+        match = self.needs.match(text)
+        return bool(match and match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION)
+
     def handover(self) -> Reply:
         return Reply(
             messages.HANDOVER,
@@ -157,6 +187,7 @@ class Assistant:
                 answer = match.need.answer_for(context.act)
                 counter = table.counters[answer.counter]
                 body = messages.CONTACT.format(topic=match.need.title.lower(), counter=counter.name, url=counter.url)
+                body += f"\n{sentences(answer.what)[0]}"
                 return Reply(body, guide=table.guide, source_url=counter.url)
         urls = {key: c.url for key, c in table.counters.items()}
         body = messages.CONTACT_GENERAL.format(
@@ -197,11 +228,6 @@ class Assistant:
         return compose_guide_overview(self.kb, title) if title else compose_abstain()
 
     # -- counter finder -------------------------------------------------------------
-    @staticmethod
-    def is_counter_request(text: str) -> bool:
-        """Does the message ask which office/counter/website handles something (not how or what)?"""
-        return not text or text.startswith("/") or bool(_COUNTER_REQUEST.search(text))
-
     def need_from(self, value: Optional[str]) -> Optional[Need]:
         if not value:
             return None
@@ -213,19 +239,33 @@ class Assistant:
 
     def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
         """What a message means while the counter finder waits for the need:
-        ('need', Need) | ('digression', None): a question to answer first | ('nonsense', None)."""
-        if intent in DIGRESSION_INTENTS - {Intent.ASK_QUESTION}:
-            return "digression", None
+        ('need', Need) | ('digression', None): a question to answer first | ('other', None): an exit or
+        small talk, left to the rules | ('nonsense', None): re-ask."""
+        if intent not in NEED_INTENTS:
+            return "other", None
+        question = reads_like_question(text)
+        if question and _MEANING.search(text) and intent != Intent.INFORM:
+            return "digression", None  # "wait, what's a PIP?" asks what it is, it does not pick the task
         match = self.needs.match(text)
-        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if intent == Intent.ASK_QUESTION else 0.0
+        asks = question and intent in (Intent.ASK_QUESTION, Intent.NLU_FALLBACK)
+        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if asks or intent == Intent.ASK_QUESTION else 0.0
         if match and match.score >= threshold:
             return "need", match.need
-        if intent == Intent.ASK_QUESTION:
+        if intent == Intent.ASK_QUESTION or asks:
             return "digression", None
         checked = check(text)
         if intent == Intent.NLU_FALLBACK and checked.answerable and not self.retriever.search(checked.text).abstain:
             return "digression", None
         return "nonsense", None
+
+    def interpret_act_reply(self, text: str, intent: Optional[str]) -> str:
+        """While the finder asks for the act: 'act' (parseable), 'digression' (a question: left to the
+        rules), 'other' (an exit or small talk: left to the rules), 'unclear' (say so and ask again)."""
+        if self.act_from(text):
+            return "act"
+        if intent not in NEED_INTENTS:
+            return "other"
+        return "digression" if reads_like_question(text) else "unclear"
 
     def need_buttons(self, all_needs: bool = False) -> list[Button]:
         needs = self.kb.counters.needs if all_needs else self.kb.counters.needs[: settings.NEED_BUTTONS]
@@ -274,6 +314,11 @@ class Assistant:
         need = self.needs.by_id(need_id or "")
         return need.title if need else None
 
+    def need_for_start_year(self, text: str) -> Optional[str]:
+        """"I started inburgering in 2011": the row for people who started before 2013, whatever they ask."""
+        need = self.before_2013_need
+        return need.id if need and parse_act(text) == ACT_BEFORE_2013 else None
+
     @property
     def before_2013_need(self) -> Optional[Need]:
         return self.kb.counters.need("started_before_2013")
@@ -281,16 +326,19 @@ class Assistant:
 
 _MEANING = re.compile(r"\b(what|wat)\b.{0,30}\b(is|are|does|do|means?|betekent|stands?)\b|\bmean(s|ing)?\b|\bexplain\b"
                       r"|\bdefinition\b|^\W*\w+(\s\w+){0,3}\W*$", re.I)
+_WHAT_IS_THAT = re.compile(r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b", re.I)
 
 
 def _asks_meaning(text: str, term: GlossaryTerm) -> bool:
-    """ "What is a PIP?" asks the meaning; "Can I change my PIP after signing?" asks something else."""
-    return bool(_MEANING.search(text)) and len(text.split()) <= 10
+    """ "What is a PIP?" and "vrijstelling, what is that? my teacher said ..." ask the meaning; "Can I
+    change my PIP after signing?" asks something else."""
+    return bool(_WHAT_IS_THAT.search(text)) or (bool(_MEANING.search(text)) and len(text.split()) <= 10)
 
 
-# Intents that interrupt the counter finder (answered by a rule, then the form offers to continue).
-DIGRESSION_INTENTS = {Intent.ASK_QUESTION, Intent.EXPLAIN_TERM, Intent.HELP, Intent.BOT_CHALLENGE}
-__all__ = ["ACTS", "ACT_BEFORE_2013", "ACT_UNKNOWN", "DIGRESSION_INTENTS", "Answer", "Assistant", "Context",
+# While the finder waits for the task, only these can name it; every other intent is left to the rules
+# (a side question is answered, an exit ends the finder).
+NEED_INTENTS = {Intent.INFORM, Intent.ASK_COUNTER, Intent.ASK_QUESTION, Intent.NLU_FALLBACK}
+__all__ = ["ACTS", "ACT_BEFORE_2013", "ACT_UNKNOWN", "NEED_INTENTS", "Answer", "Assistant", "Context",
            "assistant_for", "get_assistant"]
 
 

@@ -113,6 +113,25 @@ def cmd_eval_facts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dialogues(args: argparse.Namespace) -> int:
+    from bot import settings
+    from bot.tools.dialogues import load_dialogues, rest_sender, score
+
+    args.url = args.url or f"http://localhost:{settings.RASA_PORT}/webhooks/rest/webhook"
+    result = score(load_dialogues(Path(args.file)), rest_sender(args.url))
+    for turn in result.turns:
+        if args.verbose or not turn.passed:
+            mark = "ok  " if turn.passed else "FAIL"
+            print(f"{mark} {turn.dialogue}#{turn.index} > {turn.sent[:120]}")
+            if not turn.passed:
+                print(f"       {'; '.join(turn.problems)}\n       reply: {turn.reply[:300]!r}")
+    print(result.line())
+    if args.min is not None and result.ratio() < args.min:
+        print(f"turns_passed ratio {result.ratio():.3f} is below the threshold {args.min}")
+        return 1
+    return 0
+
+
 def cmd_tune(args: argparse.Namespace) -> int:
     """Pick the abstention threshold that maximises abstain accuracy on a question file."""
     from bot.tools.evaluate import load_questions
@@ -160,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rest", help="with --facts: ask a running assistant (Rasa REST webhook URL) instead")
     p.add_argument("--min", type=float, help="with --facts: exit 1 when the facts ratio is below this")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("dialogues", help="play multi-turn dialogues against a running assistant (REST)")
+    p.add_argument("file")
+    p.add_argument("--url", default=None, help="Rasa REST webhook (default: http://localhost:$RASA_PORT/...)")
+    p.add_argument("--min", type=float, help="exit 1 when the share of passed turns is below this")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every turn, not only the failed ones")
+    p.set_defaults(func=cmd_dialogues)
 
     p = sub.add_parser("tune", help="tune abstention thresholds on a question file")
     p.add_argument("file")

@@ -1,0 +1,219 @@
+"""Action unit tests on recorded trackers (as rasa-demo does): no Rasa server, no model. The assistant
+behind the actions is replaced by a small stub; what is tested is what each action sends and sets."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.actions as act
+from bot.core import messages
+from bot.core.contract import Action, Intent, Slot
+from bot.dialogue.assistant import Answer, Assistant
+from bot.dialogue.replies import Button, Reply
+
+
+class StubNeed:
+    def __init__(self, need_id: str, title: str, depends_on_act: bool = False):
+        self.id, self.title, self.depends_on_act = need_id, title, depends_on_act
+
+
+BOOK = StubNeed("book_exam", "Book an exam")
+LOAN = StubNeed("pay_or_loan", "Paying or a loan", depends_on_act=True)
+
+
+class StubNeeds:
+    def by_id(self, value: str) -> Optional[StubNeed]:
+        return {"book_exam": BOOK, "pay_or_loan": LOAN}.get(value)
+
+
+class StubAssistant:
+    """Just enough of bot.dialogue.assistant.Assistant for the actions."""
+
+    needs = StubNeeds()
+    before_2013_need = None
+    act_from = staticmethod(Assistant.act_from)
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+
+    def answer_question(self, text: str, guard_note: Any = None, context: Any = None) -> Answer:
+        self.questions.append(text)
+        if "unknown" in text:
+            return Answer([Reply("I don't know")], result=object(), answered=False)  # type: ignore[arg-type]
+        return Answer([Reply(f"answer to {text}")], result=object(), answered=True, guide="G", question=text)  # type: ignore[arg-type]
+
+    def starts_counter_finder(self, text: str, intent: Optional[str]) -> bool:
+        return text.startswith("/") or text.startswith("where do i go")
+
+    def need_for_start_year(self, text: str) -> Optional[str]:
+        return None
+
+    def interpret_act_reply(self, text: str, intent: Optional[str]) -> str:
+        return Assistant.interpret_act_reply(self, text, intent)  # type: ignore[arg-type]
+
+    def need_from(self, text: str) -> Optional[StubNeed]:
+        return BOOK if "book" in text else None
+
+    def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[StubNeed]]:
+        if "book" in text:
+            return "need", BOOK
+        return ("nonsense", None) if intent in (Intent.INFORM, Intent.NLU_FALLBACK) else ("other", None)
+
+    def needs_act(self, need_id: Optional[str]) -> bool:
+        need = self.needs.by_id(need_id or "")
+        return bool(need and need.depends_on_act)
+
+    def need_buttons(self, all_needs: bool = False) -> list[Button]:
+        return [Button("Book an exam", "/inform")] * (21 if all_needs else 8)
+
+    def resume_buttons(self) -> list[Button]:
+        return [Button(messages.BUTTON_CONTINUE, "/continue_form"), Button(messages.BUTTON_NO_THANKS, "/deny")]
+
+    def act_help(self) -> Reply:
+        return Reply("act help")
+
+    def handover(self) -> Reply:
+        return Reply(messages.HANDOVER)
+
+    def counter_answer(self, need_id: str, act_value: Optional[str]) -> Reply:
+        return Reply(f"{need_id} under {act_value}: go to DUO.", guide="counter guide")
+
+    def need_title(self, need_id: Optional[str]) -> Optional[str]:
+        need = self.needs.by_id(need_id or "")
+        return need.title if need else None
+
+
+@pytest.fixture
+def stub(monkeypatch) -> StubAssistant:
+    assistant = StubAssistant()
+    monkeypatch.setattr(act, "get_assistant", lambda: assistant)
+    return assistant
+
+
+def tracker(
+    text: str = "",
+    intent: str = Intent.ASK_QUESTION,
+    slots: Optional[dict] = None,
+    events: Optional[list] = None,
+    active_loop: Optional[str] = None,
+    entities: Optional[list] = None,
+) -> Tracker:
+    return Tracker(
+        sender_id="unit",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def slots_set(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_route_counter_starts_the_finder_for_a_counter_request_and_clears_a_stale_need(stub):
+    sent, events = run(act.ActionRouteCounter(), tracker("where do i go to book my exam?", Intent.ASK_COUNTER,
+                                                         slots={Slot.NEED: "pip"}))
+    assert sent == []
+    assert slots_set(events) == {Slot.COUNTER_ROUTE: "finder", Slot.NEED: None, Slot.NEED_FAILURES: 0.0}
+
+
+def test_route_counter_answers_a_general_question_instead_of_opening_the_form(stub):
+    sent, events = run(act.ActionRouteCounter(), tracker("I just arrived, what do I need to do?", Intent.ASK_COUNTER))
+    assert [m["text"] for m in sent] == ["answer to I just arrived, what do I need to do?"]
+    assert slots_set(events)[Slot.COUNTER_ROUTE] == "answered"
+    assert slots_set(events)[Slot.LAST_GUIDE] == "G"
+
+
+def test_search_remembers_the_topic_for_follow_ups(stub):
+    _, events = run(act.ActionSearchKnowledge(), tracker("how long do I have?"))
+    assert slots_set(events) == {Slot.LAST_QUESTION: "how long do I have?", Slot.LAST_GUIDE: "G", Slot.FEEDBACK: None}
+
+
+def test_two_failed_searches_in_a_row_hand_over_to_the_official_counters(stub):
+    sent, events = run(act.ActionSearchKnowledge(), tracker("unknown thing", slots={Slot.FAILED_ATTEMPTS: 1.0}))
+    assert messages.HANDOVER in [m["text"] for m in sent]
+    assert slots_set(events)[Slot.FAILED_ATTEMPTS] == 0.0
+
+
+def test_ask_need_after_a_side_question_offers_to_continue_instead_of_the_full_list(stub):
+    events = [
+        {"event": "user", "text": "what is a PIP?"},
+        {"event": "action", "name": Action.EXPLAIN_TERM},
+        {"event": "bot", "text": "PIP: ..."},
+    ]
+    sent, _ = run(act.ActionAskNeed(), tracker(events=events))
+    assert sent[0]["text"] == messages.ASK_NEED_RESUME
+    assert [b["title"] for b in sent[0]["buttons"]] == [messages.BUTTON_CONTINUE, messages.BUTTON_NO_THANKS]
+
+
+def test_ask_need_shows_the_whole_list_after_repeated_nonsense(stub):
+    sent, _ = run(act.ActionAskNeed(), tracker(slots={Slot.NEED_FAILURES: 2.0}))
+    assert sent[0]["text"] == messages.ASK_NEED_ALL and len(sent[0]["buttons"]) == 21
+
+
+def test_nonsense_while_the_finder_asks_is_counted_in_a_slot(stub):
+    form = act.ValidateCounterForm()
+    t = tracker("qwerty", Intent.NLU_FALLBACK, slots={Slot.REQUESTED_SLOT: Slot.NEED, Slot.NEED_FAILURES: 1.0},
+                active_loop="counter_form")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(form.extract_need(dispatcher, t, {}))
+    assert result == {Slot.NEED_FAILURES: 2.0}
+    assert dispatcher.messages[0]["text"] == messages.NEED_NOT_RECOGNISED
+
+
+def test_thanks_while_the_finder_asks_is_left_to_the_exit_rules(stub):
+    form = act.ValidateCounterForm()
+    t = tracker("thank you", Intent.THANKS, slots={Slot.REQUESTED_SLOT: Slot.NEED}, active_loop="counter_form")
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(form.extract_need(dispatcher, t, {})) == {}
+    assert dispatcher.messages == []  # no "did not recognise", no list of 21 buttons
+
+
+@pytest.mark.parametrize("reply", ["I am 24", "24", "im 31 years old"])
+def test_an_age_is_never_an_act(stub, reply):
+    form = act.ValidateCounterForm()
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(form.validate_integration_act(reply, dispatcher, tracker(reply, Intent.INFORM), {}))
+    assert result == {Slot.INTEGRATION_ACT: None}
+    assert dispatcher.messages[0]["text"] == messages.ACT_NOT_UNDERSTOOD
+
+
+def test_a_known_act_is_not_asked_again(stub):
+    form = act.ValidateCounterForm()
+    t = tracker(slots={Slot.NEED: "pay_or_loan", Slot.INTEGRATION_ACT: "2013"})
+    required = asyncio.run(form.required_slots([Slot.NEED, Slot.INTEGRATION_ACT], CollectingDispatcher(), t, {}))
+    assert required == [Slot.NEED]
+
+
+def test_counter_answer_keeps_the_act_and_forgets_the_need(stub):
+    sent, events = run(act.ActionCounterAnswer(), tracker(slots={Slot.NEED: "book_exam", Slot.INTEGRATION_ACT: "2013"}))
+    assert sent[0]["text"] == "book_exam under 2013: go to DUO."
+    slots = slots_set(events)
+    assert slots[Slot.NEED] is None and Slot.INTEGRATION_ACT not in slots
+    assert slots[Slot.LAST_QUESTION] == "Book an exam"
+
+
+def test_end_counter_finder_clears_the_run_but_not_the_act(stub):
+    _, events = run(act.ActionEndCounterFinder(), tracker(slots={Slot.NEED: "pip", Slot.INTEGRATION_ACT: "2021"}))
+    assert slots_set(events) == {Slot.NEED: None, Slot.NEED_FAILURES: 0.0, Slot.COUNTER_ROUTE: None}
+
+
+def test_second_not_helpful_hands_over(stub):
+    sent, events = run(act.ActionFeedback(), tracker("", Intent.FEEDBACK_NEGATIVE, slots={Slot.FAILED_ATTEMPTS: 1.0}))
+    assert sent[-1]["text"] == messages.HANDOVER
+    assert slots_set(events) == {Slot.FEEDBACK: "not_helpful", Slot.FAILED_ATTEMPTS: 0.0}

@@ -1,0 +1,68 @@
+"""Plain-text helpers (bot.core): no model, no Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.guard import NOTE_TOO_LONG, check
+from bot.core.pii import contains_pii
+from bot.core.text import asking_part, looks_dutch, question_focus, reads_like_follow_up, reads_like_question
+from bot.dialogue.counter_finder import stated_act
+
+
+def test_a_long_message_keeps_the_question_at_its_end():
+    text = "I came here in 2020 with my husband. " * 80 + "Do I have to do the KNM exam?"
+    checked = check(text)
+    assert checked.note == NOTE_TOO_LONG
+    assert checked.text.endswith("Do I have to do the KNM exam?")
+    assert len(checked.text) <= 2000
+
+
+def test_asking_part_prefers_the_sentence_with_the_question_mark():
+    text = "Intro sentence one here. How long do I have? Thanks a lot for your help today."
+    assert "How long do I have?" in asking_part(text, 60)
+
+
+def test_question_focus_only_for_several_sentences():
+    assert question_focus("what is the z route") is None
+    assert question_focus("I am new here and confused. What is the Z-route?") == "What is the Z-route?"
+
+
+@pytest.mark.parametrize("text", ["wat is het verschil tussen de onderwijsroute en de B1-route?", "hoe lang heb ik om in te burgeren?"])
+def test_dutch_questions_are_recognised(text):
+    assert looks_dutch(text)
+
+
+@pytest.mark.parametrize("text", ["what is the brede intake?", "where do i book my examen at the gemeente"])
+def test_english_with_dutch_words_is_english(text):
+    assert not looks_dutch(text)
+
+
+@pytest.mark.parametrize("text", ["is that free?", "and where do I sign up for it?", "what if i don't make it in time?", "multiple choice?"])
+def test_follow_ups(text):
+    assert reads_like_follow_up(text)
+
+
+@pytest.mark.parametrize("text", ["what is the difference between the B1 route and the education route for young people", "hello"])
+def test_not_follow_ups(text):
+    assert not reads_like_follow_up(text)
+
+
+def test_reads_like_question_looks_at_every_clause():
+    assert reads_like_question("sorry wrong keyboard. what is the Z route")
+    assert not reads_like_question("ok thanks")
+
+
+@pytest.mark.parametrize(
+    "text, act",
+    [("i'm under the 2013 wet, where do i ask for extra time?", "2013"), ("the new law", "2021"),
+     ("Wet inburgering 2021", "2021"), ("I am 24", None), ("I arrived in 2019", None), ("2013 act or 2021 act?", None)],
+)
+def test_stated_act_needs_the_act_named(text, act):
+    assert stated_act(text) == act
+
+
+def test_contains_pii_also_for_a_named_number_with_a_wrong_check_digit():
+    assert contains_pii("here is my BSN 123456789, can you look up my deadline")
+    assert contains_pii("mail me at someone@example.com")
+    assert not contains_pii("I have 3 years to integrate")
