@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Optional, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -104,6 +104,14 @@ def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) 
     return after_answer(dispatcher, tracker, answer)
 
 
+def topic_of_turn(tracker: Tracker, reply: Reply) -> list[EventType]:
+    """A reply that is not a search answer still sets the topic for a follow-up ("i cant log in there")."""
+    text = user_text(tracker)
+    if not text or text.startswith("/"):
+        return []
+    return [SlotSet(Slot.LAST_QUESTION, text), SlotSet(Slot.LAST_GUIDE, reply.guide)]
+
+
 class ActionSearchKnowledge(Action):
     def name(self) -> str:
         return A.SEARCH_KNOWLEDGE
@@ -153,8 +161,9 @@ class ActionOverview(Action):
         return A.OVERVIEW
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, assistant().overview(known_act(tracker)))
-        return []
+        reply = assistant().overview(known_act(tracker))
+        send(dispatcher, reply)
+        return topic_of_turn(tracker, reply)
 
 
 class ActionPersonalFile(Action):
@@ -162,8 +171,9 @@ class ActionPersonalFile(Action):
         return A.PERSONAL_FILE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, assistant().personal_file())
-        return []
+        reply = assistant().personal_file()
+        send(dispatcher, reply)
+        return topic_of_turn(tracker, reply)
 
 
 class ActionContact(Action):
@@ -171,8 +181,9 @@ class ActionContact(Action):
         return A.CONTACT
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, await in_thread(assistant().contact, user_text(tracker), context(tracker)))
-        return []
+        reply = await in_thread(assistant().contact, user_text(tracker), context(tracker))
+        send(dispatcher, reply)
+        return topic_of_turn(tracker, reply)
 
 
 # --------------------------------------------------------------------------- counter finder
@@ -292,13 +303,6 @@ class ValidateCounterForm(FormValidationAction):
     def name(self) -> str:
         return A.VALIDATE_COUNTER_FORM
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """A side question or an exit while the form asks is rejected here, so the rules answer it,
-        also when NLU tagged a task entity in it ("wait, what's a PIP?" is not the task "My PIP")."""
-        if tracker.active_loop.get("name") == COUNTER_FORM and await in_thread(left_to_the_rules, tracker):
-            return [ActionExecutionRejected(COUNTER_FORM)]
-        return await super().run(dispatcher, tracker, domain)
-
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
@@ -309,8 +313,8 @@ class ValidateCounterForm(FormValidationAction):
 
     async def extract_need(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Free text fills `need` when the form asks for it, or on the message that starts the form.
-        A question or an exit is left to the rules (no slot set, so the form lets them run); nonsense is
-        counted in a slot and re-asked."""
+        A question or an exit is left to the rules (no slot set, so Rasa rejects the form and the rules
+        answer it); nonsense is counted in a slot and re-asked."""
         if tracker.get_slot(Slot.NEED):
             return {}
         intent = intent_of(tracker)
@@ -347,8 +351,11 @@ class ValidateCounterForm(FormValidationAction):
     async def extract_integration_act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot(Slot.REQUESTED_SLOT) != Slot.INTEGRATION_ACT or entity(tracker, Entity.INTEGRATION_ACT):
+        if tracker.get_slot(Slot.REQUESTED_SLOT) != Slot.INTEGRATION_ACT:
             return {}
+        named = entity(tracker, Entity.INTEGRATION_ACT)
+        if named and user_text(tracker).startswith("/"):  # one of the act buttons
+            return {Slot.INTEGRATION_ACT: named}
         bot = assistant()
         kind = bot.interpret_act_reply(user_text(tracker), intent_of(tracker))
         if kind == "act":
@@ -372,18 +379,6 @@ class ValidateCounterForm(FormValidationAction):
         else:
             dispatcher.utter_message(text=messages.ACT_NOT_UNDERSTOOD)
         return {Slot.INTEGRATION_ACT: None}
-
-
-def left_to_the_rules(tracker: Tracker) -> bool:
-    bot, text, intent = assistant(), user_text(tracker), intent_of(tracker)
-    if text.startswith("/") and intent in (Intent.INFORM, Intent.CONTINUE_FORM, Intent.AFFIRM):
-        return False  # a button of the form itself
-    requested = tracker.get_slot(Slot.REQUESTED_SLOT)
-    if requested == Slot.NEED:
-        return bot.interpret_need_reply(text, intent)[0] in ("digression", "other")
-    if requested == Slot.INTEGRATION_ACT:
-        return bot.interpret_act_reply(text, intent) in ("digression", "other")
-    return False
 
 
 class ActionCounterAnswer(Action):

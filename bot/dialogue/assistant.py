@@ -94,7 +94,12 @@ class Assistant:
         dutch = looks_dutch(question_focus(checked.text) or checked.text)
         if dutch and result.dense_top < settings.DUTCH_MIN_DENSE:
             result.abstain = True
-        selection = self.selector.select(result, act)
+        term = self._asked_term(checked.text) if query == checked.text else None
+        if term is not None:  # "vrijstelling, what is that? my teacher said ...": the term's meaning
+            reply = compose_term(self.kb, term)
+            return Answer([reply], result, answered=True, guide=reply.guide, question=checked.text,
+                          act=stated_act(checked.text))
+        selection = self.selector.select(result, act, asked=checked.text if query != checked.text else None)
         reply = (
             compose_answer(self.kb, selection, result.guides[1:], dutch)
             if selection is not None
@@ -109,6 +114,12 @@ class Assistant:
             replies, result, answered=selection is not None, guide=reply.guide, question=query,
             act=stated_act(checked.text),
         )
+
+    def _asked_term(self, text: str) -> Optional[GlossaryTerm]:
+        if not _WHAT_IS_THAT.search(text):
+            return None
+        terms = self.retriever.normalizer.analyse(text).terms
+        return terms[0].term if len(terms) == 1 else None
 
     def _query_with_topic(self, text: str, context: Context) -> tuple[str, Optional[str]]:
         """A short follow-up without a topic of its own ("is that free?") is searched together with the
@@ -150,8 +161,11 @@ class Assistant:
         if intent == Intent.ASK_COUNTER:
             if not _COUNTER_REQUEST.search(text):
                 return False
-            # "where do I go to exchange my driving licence?": no task of ours and nothing in the guides
-            return self.needs.match(text) is not None or not self.retriever.search(text).abstain
+            # "where do I go to exchange my driving licence?": no task of ours and nothing in the guides.
+            # "which office do I need?" names no topic at all: the finder asks for it.
+            if len(self.retriever.normalizer.tokens(text)) <= 2 or self.needs.match(text) is not None:
+                return True
+            return not self.retriever.search(text).abstain
         if reads_like_question(text) or reads_like_follow_up(text):
             return bool(_COUNTER_REQUEST.search(text))
         match = self.needs.match(text)
@@ -324,9 +338,10 @@ class Assistant:
         return self.kb.counters.need("started_before_2013")
 
 
-_MEANING = re.compile(r"\b(what|wat)\b.{0,30}\b(is|are|does|do|means?|betekent|stands?)\b|\bmean(s|ing)?\b|\bexplain\b"
+_MEANING = re.compile(r"\b(what|wat)\b.{0,30}\b(is|are|does|do|means?|betekent|stands?)\b|\bwhat'?s\b|\bmean(s|ing)?\b|\bexplain\b"
                       r"|\bdefinition\b|^\W*\w+(\s\w+){0,3}\W*$", re.I)
-_WHAT_IS_THAT = re.compile(r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b", re.I)
+_WHAT_IS_THAT = re.compile(r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b"
+                           r"|\bwat (is|betekent) (dat|het)\b", re.I)
 
 
 def _asks_meaning(text: str, term: GlossaryTerm) -> bool:

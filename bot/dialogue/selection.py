@@ -38,7 +38,7 @@ _CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"\bwhat happens\b|\bwhat if\b|\bif i (don'?t|do not|fail|miss|can'?t)|\bmiss\b|\bfail|\btoo late\b"
-            r"|\bconsequence|\bnot in time\b|\bdon'?t make it\b",
+            r"|\bconsequence|\bnot in time\b|\bdon'?t make it\b|\bif i (do not|don'?t) go\b",
             r"\b(fine|fined|boete|extension|extend|again|retake|consequence|pay back|not in time|late|penalt)",
         ),
         (
@@ -49,6 +49,11 @@ _CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"^\W*(can|could|may|must|do|does|did|is|are|am|should|have|has|will|moet|kan|mag)\b",
             r"\b(can|cannot|can't|may|must|need to|have to|do not have to|don't have to|does not|is not|are not|"
             r"only|always|never|allowed|compulsory|mandatory|obliged)\b",
+        ),
+        (
+            r"\bhow (does|do|is) .{0,40}\bwork\b|\bwhat do (i|you) do (there|in it|at)\b|\bwhat happens (in|at|during)\b",
+            r"\byou (watch|hear|listen|answer|get|see|read|type|write|speak|make|sign|choose|take)\b|\bquestions?\b"
+            r"|\bon (a|the) computer\b|\bvideos?\b|\bparts?\b",
         ),
         (
             r"\bhow (do|can|should) i\b|\bsteps?\b|\bhow to\b|\bregister|\bbook|\bsign up|\bapply|\baanmelden",
@@ -114,10 +119,12 @@ class AnswerSelector:
             self._tokens[sid] = tokens
         return tokens
 
-    def select(self, result: SearchResult, act: Optional[str] = None) -> Optional[Selection]:
+    def select(self, result: SearchResult, act: Optional[str] = None, asked: Optional[str] = None) -> Optional[Selection]:
+        """`asked`: what the user asked in this message, when the search also carried the previous topic
+        (a follow-up): the topic finds the passages, the message picks the sentence."""
         if result.abstain or not result.hits:
             return None
-        query = result.searched or result.query
+        query = asked or result.searched or result.query
         long_message = len(query.split()) > settings.LONG_MESSAGE_WORDS
         question = (question_focus(query) if long_message else None) or query
         qvec = self.retriever.embedder.encode_query(question)
