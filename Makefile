@@ -36,7 +36,7 @@ help:
 	@echo "other: setup, index, train, eval, check-knowledge, bench, nlu-eval, soak, clean"
 
 # ---------------------------------------------------------------- environments
-$(RASA_VENV)/.installed: requirements-rasa.txt pyproject.toml
+$(RASA_VENV)/.installed: requirements-rasa.txt
 	@test -x "$(PY310)" || { echo "ERROR: Python 3.10 interpreter not found at $(PY310) (Rasa 3.6 needs it; set PY310=/path/to/python3.10)"; exit 1; }
 	@echo ">> creating $(RASA_VENV) (Rasa 3.6.21, Python 3.10; about 2 minutes)"
 	rm -rf $(RASA_VENV)
@@ -45,7 +45,7 @@ $(RASA_VENV)/.installed: requirements-rasa.txt pyproject.toml
 	$(RASA_VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-$(ACT_VENV)/.installed: requirements-actions.txt pyproject.toml
+$(ACT_VENV)/.installed: requirements-actions.txt
 	@test -x "$(PY311)" || { echo "ERROR: Python 3.11 interpreter not found at $(PY311)"; exit 1; }
 	@echo ">> creating $(ACT_VENV) (torch CPU, sentence-transformers, faiss, spaCy; about 2 minutes)"
 	rm -rf $(ACT_VENV)
@@ -134,7 +134,7 @@ bench: setup system-deps $(ACT_VENV)/.dev-installed
 	$(APY) -m bot.ops.bench
 
 soak: setup system-deps $(ACT_VENV)/.dev-installed
-	$(APY) -m pytest -q -s tests/test_load.py --run-slow
+	$(APY) -m pytest -q -s tests/e2e/reliability/test_load.py --run-slow
 
 system-deps:
 	@bash tests/system_deps.sh

@@ -87,8 +87,12 @@ def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Ans
     if answer.act in ACTS:
         events.append(SlotSet(Slot.INTEGRATION_ACT, answer.act))
     if answer.answered:
-        return [*events, SlotSet(Slot.LAST_QUESTION, answer.question), SlotSet(Slot.LAST_GUIDE, answer.guide),
-                SlotSet(Slot.FEEDBACK, None)]
+        return [
+            *events,
+            SlotSet(Slot.LAST_QUESTION, answer.question),
+            SlotSet(Slot.LAST_GUIDE, answer.guide),
+            SlotSet(Slot.FEEDBACK, None),
+        ]
     if answer.result is None:  # a guard reply (empty, emoji, other script): not a failed search
         return events
     failures = float(tracker.get_slot(Slot.FAILED_ATTEMPTS) or 0) + 1
@@ -152,8 +156,11 @@ class ActionOpenGuide(Action):
         ref = entity(tracker, Entity.GUIDE_REF) or tracker.get_slot(Slot.GUIDE_REF)
         reply = assistant().open_guide(ref)
         send(dispatcher, reply)
-        return [SlotSet(Slot.GUIDE_REF, None), SlotSet(Slot.LAST_GUIDE, reply.guide),
-                SlotSet(Slot.LAST_QUESTION, reply.guide)]
+        return [
+            SlotSet(Slot.GUIDE_REF, None),
+            SlotSet(Slot.LAST_GUIDE, reply.guide),
+            SlotSet(Slot.LAST_QUESTION, reply.guide),
+        ]
 
 
 class ActionOverview(Action):
@@ -203,8 +210,12 @@ class ActionRouteCounter(Action):
             stated = stated_act(text)
             act_events = [SlotSet(Slot.INTEGRATION_ACT, stated)] if stated else []
             need = entity(tracker, Entity.NEED) if text.startswith("/") else bot.need_for_start_year(text)
-            return [SlotSet(Slot.COUNTER_ROUTE, ROUTE_FINDER), SlotSet(Slot.NEED, need),
-                    SlotSet(Slot.NEED_FAILURES, 0.0), *act_events]
+            return [
+                SlotSet(Slot.COUNTER_ROUTE, ROUTE_FINDER),
+                SlotSet(Slot.NEED, need),
+                SlotSet(Slot.NEED_FAILURES, 0.0),
+                *act_events,
+            ]
         answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
         return [SlotSet(Slot.COUNTER_ROUTE, ROUTE_ANSWERED), *deliver(dispatcher, tracker, answer)]
 
@@ -229,8 +240,9 @@ class ActionSmallTalk(Action):
         return A.SMALL_TALK
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant().answer_if_question, user_text(tracker), guard_note(tracker),
-                                 context(tracker))
+        answer = await in_thread(
+            assistant().answer_if_question, user_text(tracker), guard_note(tracker), context(tracker)
+        )
         if answer is not None:
             return deliver(dispatcher, tracker, answer)
         dispatcher.utter_message(response=SMALL_TALK_RESPONSES.get(intent_of(tracker) or "", "utter_anything_else"))
@@ -242,8 +254,12 @@ def came_back_from_digression(tracker: Tracker) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        if event.get("event") == "action" and event.get("name") in (A.SEARCH_KNOWLEDGE, A.EXPLAIN_TERM,
-                                                                      "utter_help", "utter_iamabot"):
+        if event.get("event") == "action" and event.get("name") in (
+            A.SEARCH_KNOWLEDGE,
+            A.EXPLAIN_TERM,
+            "utter_help",
+            "utter_iamabot",
+        ):
             return True
     return False
 
@@ -280,7 +296,7 @@ class ActionAskIntegrationAct(Action):
 
 
 class ActionResumeCounterFinder(Action):
-    """"Continue": nothing to say; the form asks its question again."""
+    """ "Continue": nothing to say; the form asks its question again."""
 
     def name(self) -> str:
         return A.RESUME_COUNTER_FINDER
@@ -311,7 +327,9 @@ class ValidateCounterForm(FormValidationAction):
             return [Slot.NEED]
         return domain_slots
 
-    async def extract_need(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def extract_need(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Free text fills `need` when the form asks for it, or on the message that starts the form.
         A question or an exit is left to the rules (no slot set, so Rasa rejects the form and the rules
         answer it); nonsense is counted in a slot and re-asked."""

@@ -3,6 +3,7 @@
 rasa-sdk's CLI goes through Sanic's worker manager, which starts a second process and, with the ML
 stack imported, either loads the model twice (spawn) or fails (fork). Serving the same app with
 `single_process=True` keeps one process that loads the model and index once, bound to loopback."""
+
 from __future__ import annotations
 
 import argparse

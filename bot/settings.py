@@ -1,8 +1,10 @@
 """All configuration in one place. Plain Python (no ML imports): loaded by both venvs.
 
-Every value can be overridden by an environment variable named ``WEGWIJZER_<NAME>``
-(ports also by the short names used in the Makefile: RASA_PORT, ACTION_PORT, WEB_PORT).
+Values read through ``_env`` (paths, ports, the tunable thresholds) can be overridden by an environment
+variable named ``WEGWIJZER_<NAME>`` (ports also by the short names used in the Makefile: RASA_PORT,
+ACTION_PORT, WEB_PORT); the rest are code constants, changed here and measured with `make eval`/`bench`.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Shared fixtures. End-to-end fixtures start the REAL action server and REAL Rasa server on free
 ports with a fresh SQLite tracker store, and tear them down afterwards."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Input guard: what to do with odd user input, before NLU or search sees it. Pure Python
 (no ML imports), used by the actions and by Rasa-side plugins."""
+
 from __future__ import annotations
 
 import re

@@ -22,7 +22,9 @@ GUARD_MARKUP = (
     "I can only read plain text, not HTML or code. Please type your question in words, "
     'for example: "How does the KNM exam work?"'
 )
-GUARD_TOO_LONG = "Your message is long; I answered the question I found in it. Short questions work best, one at a time."
+GUARD_TOO_LONG = (
+    "Your message is long; I answered the question I found in it. Short questions work best, one at a time."
+)
 
 # --- answers ------------------------------------------------------------------------
 SOURCE_LINE = "Source: {guide} — {url}"

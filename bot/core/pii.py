@@ -1,6 +1,7 @@
 """Redact personal data before it is stored: BSN (9 digits passing the 11-proof), IBAN (mod-97),
 e-mail addresses, Dutch phone numbers and V-numbers (vreemdelingennummer). Plain Python; used by
 the tracker store (Rasa env) and the actions."""
+
 from __future__ import annotations
 
 import re

@@ -97,8 +97,9 @@ class Assistant:
         term = self._asked_term(checked.text) if query == checked.text else None
         if term is not None:  # "vrijstelling, what is that? my teacher said ...": the term's meaning
             reply = compose_term(self.kb, term)
-            return Answer([reply], result, answered=True, guide=reply.guide, question=checked.text,
-                          act=stated_act(checked.text))
+            return Answer(
+                [reply], result, answered=True, guide=reply.guide, question=checked.text, act=stated_act(checked.text)
+            )
         selection = self.selector.select(result, act, asked=checked.text if query != checked.text else None)
         reply = (
             compose_answer(self.kb, selection, result.guides[1:], dutch)
@@ -111,7 +112,11 @@ class Assistant:
         if contains_pii(text or ""):
             reply.text = f"{messages.PRIVACY_NOTE}\n\n{reply.text}"
         return Answer(
-            replies, result, answered=selection is not None, guide=reply.guide, question=query,
+            replies,
+            result,
+            answered=selection is not None,
+            guide=reply.guide,
+            question=query,
             act=stated_act(checked.text),
         )
 
@@ -221,7 +226,11 @@ class Assistant:
         return matches[0].term if matches else None
 
     def explain(
-        self, entity_value: Optional[str], text: str, guard_note: Optional[str] = None, context: Optional[Context] = None
+        self,
+        entity_value: Optional[str],
+        text: str,
+        guard_note: Optional[str] = None,
+        context: Optional[Context] = None,
     ) -> Answer:
         """A "what is X?" question about a glossary term gets the term's meaning; a longer question that
         only mentions a term is answered from the guides."""
@@ -329,7 +338,7 @@ class Assistant:
         return need.title if need else None
 
     def need_for_start_year(self, text: str) -> Optional[str]:
-        """"I started inburgering in 2011": the row for people who started before 2013, whatever they ask."""
+        """ "I started inburgering in 2011": the row for people who started before 2013, whatever they ask."""
         need = self.before_2013_need
         return need.id if need and parse_act(text) == ACT_BEFORE_2013 else None
 
@@ -338,10 +347,16 @@ class Assistant:
         return self.kb.counters.need("started_before_2013")
 
 
-_MEANING = re.compile(r"\b(what|wat)\b.{0,30}\b(is|are|does|do|means?|betekent|stands?)\b|\bwhat'?s\b|\bmean(s|ing)?\b|\bexplain\b"
-                      r"|\bdefinition\b|^\W*\w+(\s\w+){0,3}\W*$", re.I)
-_WHAT_IS_THAT = re.compile(r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b"
-                           r"|\bwat (is|betekent) (dat|het)\b", re.I)
+_MEANING = re.compile(
+    r"\b(what|wat)\b.{0,30}\b(is|are|does|do|means?|betekent|stands?)\b|\bwhat'?s\b|\bmean(s|ing)?\b|\bexplain\b"
+    r"|\bdefinition\b|^\W*\w+(\s\w+){0,3}\W*$",
+    re.I,
+)
+_WHAT_IS_THAT = re.compile(
+    r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b"
+    r"|\bwat (is|betekent) (dat|het)\b",
+    re.I,
+)
 
 
 def _asks_meaning(text: str, term: GlossaryTerm) -> bool:
@@ -353,8 +368,17 @@ def _asks_meaning(text: str, term: GlossaryTerm) -> bool:
 # While the finder waits for the task, only these can name it; every other intent is left to the rules
 # (a side question is answered, an exit ends the finder).
 NEED_INTENTS = {Intent.INFORM, Intent.ASK_COUNTER, Intent.ASK_QUESTION, Intent.NLU_FALLBACK}
-__all__ = ["ACTS", "ACT_BEFORE_2013", "ACT_UNKNOWN", "NEED_INTENTS", "Answer", "Assistant", "Context",
-           "assistant_for", "get_assistant"]
+__all__ = [
+    "ACTS",
+    "ACT_BEFORE_2013",
+    "ACT_UNKNOWN",
+    "NEED_INTENTS",
+    "Answer",
+    "Assistant",
+    "Context",
+    "assistant_for",
+    "get_assistant",
+]
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """Counter finder logic: map free text to a need in knowledge/counters.yml and to an integration act.
 
 The decision table itself is data (counters.yml); this module only matches text to it."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,10 @@ def stated_act(text: str) -> Optional[str]:
         return None
     return ACT_2013 if in_2013 else ACT_2021
 
-_UNKNOWN = re.compile(r"\b(don'?t|do not|dont|not) (know|sure|remember)\b|\bno idea\b|\bidk\b|\bunknown\b|\bweet (ik )?niet\b", re.I)
+
+_UNKNOWN = re.compile(
+    r"\b(don'?t|do not|dont|not) (know|sure|remember)\b|\bno idea\b|\bidk\b|\bunknown\b|\bweet (ik )?niet\b", re.I
+)
 _NEW = re.compile(r"\b(new|nieuwe?)\b.*\b(act|law|wet|rules?|system)\b|\bwi ?2021\b", re.I)
 _OLD = re.compile(r"\b(old|oude?)\b.*\b(act|law|wet|rules?|system)\b|\bwi ?2013\b", re.I)
 _ACT_WORD = re.compile(r"\b(act|law|wet|rules?|wi)\b", re.I)

@@ -72,7 +72,9 @@ def guide_button(kb: KnowledgeBase, title: str) -> Button:
     return Button(title=title, payload=payload(Intent.OPEN_GUIDE, guide_ref=guide_ref(kb, title)))
 
 
-def _related_buttons(kb: KnowledgeBase, main: str, others: list[str], limit: int = settings.RELATED_BUTTONS) -> list[Button]:
+def _related_buttons(
+    kb: KnowledgeBase, main: str, others: list[str], limit: int = settings.RELATED_BUTTONS
+) -> list[Button]:
     guide = kb.guide(main)
     candidates = [t for t in others if t != main] + (guide.related if guide else [])
     seen: list[str] = []

@@ -119,7 +119,9 @@ class AnswerSelector:
             self._tokens[sid] = tokens
         return tokens
 
-    def select(self, result: SearchResult, act: Optional[str] = None, asked: Optional[str] = None) -> Optional[Selection]:
+    def select(
+        self, result: SearchResult, act: Optional[str] = None, asked: Optional[str] = None
+    ) -> Optional[Selection]:
         """`asked`: what the user asked in this message, when the search also carried the previous topic
         (a follow-up): the topic finds the passages, the message picks the sentence."""
         if result.abstain or not result.hits:
@@ -227,10 +229,12 @@ class AnswerSelector:
                 chosen.append(after)
         elif before >= 0 and len(chosen) == 1:
             chosen.insert(0, before)
-        return " ".join(_without_polarity(self.sentences[singles[i]].text) for i in chosen[: settings.ANSWER_MAX_SENTENCES])
+        return " ".join(
+            _without_polarity(self.sentences[singles[i]].text) for i in chosen[: settings.ANSWER_MAX_SENTENCES]
+        )
 
 
 def _without_polarity(text: str) -> str:
-    """"No, the MAP does not apply ..." → "The MAP does not apply ..." (the yes/no answered another question)."""
+    """ "No, the MAP does not apply ..." → "The MAP does not apply ..." (the yes/no answered another question)."""
     stripped = _POLARITY.sub("", text).strip()
     return stripped[:1].upper() + stripped[1:] if stripped else text

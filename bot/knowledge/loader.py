@@ -1,4 +1,5 @@
 """Loader: parse guides and YAML files, validate them, refuse broken content with every problem listed."""
+
 from __future__ import annotations
 
 import re
@@ -98,15 +99,17 @@ def parse_guide(path: Path, problems: list[str], attempted: Optional[set[str]] =
     if not seen_faq:
         problems.append(f"{where}: missing '## {settings.FAQ_HEADING}' part")
     if not settings.SECTIONS_MIN <= len(sections) <= settings.SECTIONS_MAX:
-        problems.append(
-            f"{where}: has {len(sections)} sections, needs {settings.SECTIONS_MIN}-{settings.SECTIONS_MAX}"
-        )
+        problems.append(f"{where}: has {len(sections)} sections, needs {settings.SECTIONS_MIN}-{settings.SECTIONS_MAX}")
     for section in sections:
         n = _words(section.text)
         if n < settings.SECTION_MIN_WORDS:
-            problems.append(f"{where}: section '{section.heading}' too short ({n} words, min {settings.SECTION_MIN_WORDS})")
+            problems.append(
+                f"{where}: section '{section.heading}' too short ({n} words, min {settings.SECTION_MIN_WORDS})"
+            )
         elif n > settings.SECTION_MAX_WORDS:
-            problems.append(f"{where}: section '{section.heading}' too long ({n} words, max {settings.SECTION_MAX_WORDS})")
+            problems.append(
+                f"{where}: section '{section.heading}' too long ({n} words, max {settings.SECTION_MAX_WORDS})"
+            )
     if seen_faq and not settings.FAQ_MIN <= len(faq) <= settings.FAQ_MAX:
         problems.append(f"{where}: has {len(faq)} FAQ pairs, needs {settings.FAQ_MIN}-{settings.FAQ_MAX}")
     for pair in faq:
@@ -195,5 +198,3 @@ def check_knowledge(knowledge_dir: Path | None = None) -> list[str]:
     except KnowledgeError as exc:
         return exc.problems
     return []
-
-

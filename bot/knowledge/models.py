@@ -1,4 +1,5 @@
 """Knowledge base models: what a guide, a glossary term, a counter row and a passage are."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -221,5 +222,3 @@ class KnowledgeBase:
 
     def guide(self, title: str) -> Optional[Guide]:
         return next((g for g in self.guides if g.title == title), None)
-
-

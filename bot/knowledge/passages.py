@@ -1,4 +1,5 @@
 """Retrieval passages built from the knowledge base, and the content hash of the knowledge folder."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,32 +18,57 @@ def build_passages(kb: KnowledgeBase) -> list[Passage]:
     passages: list[Passage] = []
     for g in kb.guides:
         passages.append(
-            Passage(f"{g.slug}#summary", g.title, "Summary", "summary", g.summary, f"{g.title} {g.summary}", g.source_url)
+            Passage(
+                f"{g.slug}#summary", g.title, "Summary", "summary", g.summary, f"{g.title} {g.summary}", g.source_url
+            )
         )
         for s in g.sections:
             passages.append(
                 Passage(
-                    f"{g.slug}#{_slugify(s.heading)}", g.title, s.heading, "section", s.text,
-                    f"{s.heading}. {s.text}", s.source_url or g.source_url,
+                    f"{g.slug}#{_slugify(s.heading)}",
+                    g.title,
+                    s.heading,
+                    "section",
+                    s.text,
+                    f"{s.heading}. {s.text}",
+                    s.source_url or g.source_url,
                 )
             )
         for pair in g.faq:
             passages.append(
                 Passage(
-                    f"{g.slug}#faq-{_slugify(pair.question)}", g.title, pair.question, "faq", pair.answer,
-                    f"{pair.question} {pair.answer}", pair.source_url or g.source_url,
+                    f"{g.slug}#faq-{_slugify(pair.question)}",
+                    g.title,
+                    pair.question,
+                    "faq",
+                    pair.answer,
+                    f"{pair.question} {pair.answer}",
+                    pair.source_url or g.source_url,
                 )
             )
     for entry in kb.faq:
         passages.append(
-            Passage(f"faq#{_slugify(entry.q)}", entry.guide, entry.q, "hub_faq", entry.a, f"{entry.q} {entry.a}", entry.source_url)
+            Passage(
+                f"faq#{_slugify(entry.q)}",
+                entry.guide,
+                entry.q,
+                "hub_faq",
+                entry.a,
+                f"{entry.q} {entry.a}",
+                entry.source_url,
+            )
         )
     for term in kb.glossary:
         names = ", ".join([term.term, *term.synonyms])
         passages.append(
             Passage(
-                f"glossary#{_slugify(term.term)}", term.guides[0], f"Glossary: {term.term}", "glossary",
-                f"{term.term}: {term.meaning}", f"What does {names} mean? {term.meaning}", term.source_url,
+                f"glossary#{_slugify(term.term)}",
+                term.guides[0],
+                f"Glossary: {term.term}",
+                "glossary",
+                f"{term.term}: {term.meaning}",
+                f"What does {names} mean? {term.meaning}",
+                term.source_url,
             )
         )
     table = kb.counters
@@ -60,8 +86,13 @@ def build_passages(kb: KnowledgeBase) -> list[Passage]:
             url = a21.url
         passages.append(
             Passage(
-                f"counter#{need.id}", table.guide, f"Counter finder: {need.title}", "counter", text,
-                f"{need.title}. {' '.join(need.examples)}. {text}", url,
+                f"counter#{need.id}",
+                table.guide,
+                f"Counter finder: {need.title}",
+                "counter",
+                text,
+                f"{need.title}. {' '.join(need.examples)}. {text}",
+                url,
             )
         )
     return passages

@@ -2,6 +2,7 @@
 memory, each figure beside a baseline measured in the same run. Real servers, loopback, bounded.
 
 Environment: BENCH_SKIP_TRAIN=1 skips the `rasa train` timing (the longest step)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -74,9 +75,12 @@ def bench_retrieval(results: dict) -> None:
             retriever.search(text)
             warm.append(time.perf_counter() - t)
     results["search_25_guides"] = {
-        "passages": index.size, "index_build_s": round(build_s, 2),
-        "uncached_p50_ms": ms(pct(cold, 50)), "uncached_p95_ms": ms(pct(cold, 95)),
-        "cached_p50_ms": ms(pct(warm, 50)), "cached_p95_ms": ms(pct(warm, 95)),
+        "passages": index.size,
+        "index_build_s": round(build_s, 2),
+        "uncached_p50_ms": ms(pct(cold, 50)),
+        "uncached_p95_ms": ms(pct(cold, 95)),
+        "cached_p50_ms": ms(pct(warm, 50)),
+        "cached_p95_ms": ms(pct(warm, 95)),
     }
     bench_synthetic(results, retriever, texts)
 
@@ -93,7 +97,9 @@ def bench_synthetic(results: dict, retriever, queries: list[str], n: int = 100_0
     picks = rng.integers(0, len(base), n)
     vectors = base[picks] + rng.normal(0, 0.08, (n, base.shape[1])).astype(np.float32)
     faiss.normalize_L2(vectors)
-    token_lists = [retriever.normalizer.tokens(retriever.index.passages[i].search_text) for i in range(retriever.index.size)]
+    token_lists = [
+        retriever.normalizer.tokens(retriever.index.passages[i].search_text) for i in range(retriever.index.size)
+    ]
     lexical_tokens = [token_lists[picks[i]] + token_lists[(picks[i] * 7 + i) % len(token_lists)][:20] for i in range(n)]
     query_vectors = retriever.embedder.encode(queries)
     query_tokens = [retriever.normalizer.tokens(q) for q in queries]
@@ -128,8 +134,10 @@ def bench_synthetic(results: dict, retriever, queries: list[str], n: int = 100_0
         np.argpartition(-scores, 50)[:50]
         lat.append(time.perf_counter() - t)
     out["bm25_p50_ms"], out["bm25_p95_ms"] = ms(pct(lat, 50)), ms(pct(lat, 95))
-    out["auto_choice_above_threshold"] = type(make_dense_index(vectors[:10], approximate=None)).__name__ + \
-        f" below {settings.APPROX_INDEX_THRESHOLD}, IndexHNSWFlat above"
+    out["auto_choice_above_threshold"] = (
+        type(make_dense_index(vectors[:10], approximate=None)).__name__
+        + f" below {settings.APPROX_INDEX_THRESHOLD}, IndexHNSWFlat above"
+    )
     results["search_100k"] = out
 
 
@@ -149,8 +157,9 @@ def post(url: str, sender: str, message: str) -> float:
 def start(tmp: Path):
     action_port, rasa_port = servers.free_port(), servers.free_port()
     actions = servers.action_server(action_port, log_path=tmp / "actions.log")
-    rasa = servers.rasa_server(rasa_port, action_port, tmp / "tracker.db", "http://localhost:8080",
-                               log_path=tmp / "rasa.log", token="bench")
+    rasa = servers.rasa_server(
+        rasa_port, action_port, tmp / "tracker.db", "http://localhost:8080", log_path=tmp / "rasa.log", token="bench"
+    )
     t = time.perf_counter()
     actions.start()
     rasa.start()
@@ -169,7 +178,11 @@ def bench_servers(results: dict) -> None:
         for _ in range(5):  # warm-up
             post(url, "bench-warm", "hello")
             post(url, "bench-warm", "how does the speaking exam work?")
-        turns: dict[str, list[float]] = {"plain (greet, no action server)": [], "retrieval (question)": [], "form (counter finder step)": []}
+        turns: dict[str, list[float]] = {
+            "plain (greet, no action server)": [],
+            "retrieval (question)": [],
+            "form (counter finder step)": [],
+        }
         questions = [q.q for q in load_questions(DEV) if q.guides][:40]
         for i in range(40):
             sender = f"bench-1u-{i}"
@@ -199,8 +212,14 @@ def bench_train(results: dict) -> None:
         return
     out = Path(tempfile.mkdtemp(prefix="wegwijzer-train-"))
     t = time.perf_counter()
-    subprocess.run([str(servers.RASA_BIN), "train", "--force", "--out", str(out), "--quiet"], cwd=ROOT,
-                   env=servers.base_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(servers.RASA_BIN), "train", "--force", "--out", str(out), "--quiet"],
+        cwd=ROOT,
+        env=servers.base_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     train_s = time.perf_counter() - t
     shutil.rmtree(out, ignore_errors=True)
     results["start"]["rasa_train_s"] = round(train_s, 1)
@@ -213,21 +232,54 @@ def table(results: dict) -> str:
     rows = [("figure", "value", "baseline (same run)")]
     q = results["quality"]
     for metric in ("recall@1", "recall@3", "mrr", "abstain_accuracy"):
-        rows.append((f"retrieval {metric}: hybrid", q["hybrid"][metric], f"bm25 {q['bm25'][metric]} / dense {q['dense'][metric]}"))
+        rows.append(
+            (
+                f"retrieval {metric}: hybrid",
+                q["hybrid"][metric],
+                f"bm25 {q['bm25'][metric]} / dense {q['dense'][metric]}",
+            )
+        )
     s = results["search_25_guides"]
-    rows.append(("search p50/p95, 25 guides, uncached (ms)", f"{s['uncached_p50_ms']} / {s['uncached_p95_ms']}",
-                 f"cached query embedding {s['cached_p50_ms']} / {s['cached_p95_ms']}"))
+    rows.append(
+        (
+            "search p50/p95, 25 guides, uncached (ms)",
+            f"{s['uncached_p50_ms']} / {s['uncached_p95_ms']}",
+            f"cached query embedding {s['cached_p50_ms']} / {s['cached_p95_ms']}",
+        )
+    )
     rows.append(("index build, 25 guides (s)", s["index_build_s"], f"{s['passages']} passages"))
     b = results["search_100k"]
-    rows.append(("dense search p50/p95, 100k, HNSW (ms)", f"{b['hnsw_p50_ms']} / {b['hnsw_p95_ms']}",
-                 f"flat {b['flat_p50_ms']} / {b['flat_p95_ms']}"))
-    rows.append(("HNSW recall@10 vs flat, 100k", b["hnsw_recall_at_10_vs_flat"], f"build {b['hnsw_build_s']}s vs flat {b['flat_build_s']}s"))
+    rows.append(
+        (
+            "dense search p50/p95, 100k, HNSW (ms)",
+            f"{b['hnsw_p50_ms']} / {b['hnsw_p95_ms']}",
+            f"flat {b['flat_p50_ms']} / {b['flat_p95_ms']}",
+        )
+    )
+    rows.append(
+        (
+            "HNSW recall@10 vs flat, 100k",
+            b["hnsw_recall_at_10_vs_flat"],
+            f"build {b['hnsw_build_s']}s vs flat {b['flat_build_s']}s",
+        )
+    )
     rows.append(("BM25 p50/p95, 100k (ms)", f"{b['bm25_p50_ms']} / {b['bm25_p95_ms']}", f"build {b['bm25_build_s']}s"))
     for name, v in results["turn_latency_1_user"].items():
-        rows.append((f"REST turn p50/p95, 1 user, {name} (ms)", f"{v['p50_ms']} / {v['p95_ms']}", f"x{v['x_plain_p50']} of plain p50"))
+        rows.append(
+            (
+                f"REST turn p50/p95, 1 user, {name} (ms)",
+                f"{v['p50_ms']} / {v['p95_ms']}",
+                f"x{v['x_plain_p50']} of plain p50",
+            )
+        )
     for users, v in results["throughput"].items():
-        rows.append((f"{users} concurrent users: turns/s, p95 ms, errors", f"{v['turns_per_second']}, {v['p95_ms']}, {v['errors']}",
-                     f"p50 {v['p50_ms']} ms, mismatches {v['mismatches']}"))
+        rows.append(
+            (
+                f"{users} concurrent users: turns/s, p95 ms, errors",
+                f"{v['turns_per_second']}, {v['p95_ms']}, {v['errors']}",
+                f"p50 {v['p50_ms']} ms, mismatches {v['mismatches']}",
+            )
+        )
     st = results["start"]
     for key, value in st.items():
         rows.append((key, value, ""))
@@ -241,8 +293,10 @@ def table(results: dict) -> str:
 
 def main() -> int:
     started = time.perf_counter()
-    results: dict = {"machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
-                     "date": time.strftime("%Y-%m-%d %H:%M")}
+    results: dict = {
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
     bench_retrieval(results)
     bench_servers(results)
     bench_train(results)

@@ -3,6 +3,7 @@
 Each simulated user runs its own scripted conversation (greeting, questions, counter-finder flows,
 feedback) and checks that every reply belongs to ITS conversation (the right guide cited, the right
 counter named), so cross-talk between users shows up as an error."""
+
 from __future__ import annotations
 
 import asyncio
@@ -101,8 +102,15 @@ def _check_loopback(url: str) -> None:
         raise ValueError(f"load tests only target this machine (loopback), not {host}")
 
 
-async def _user(session: aiohttp.ClientSession, url: str, index: int, turns: int, result: LoadResult,
-                deadline: float, tolerate_unavailable: bool) -> None:
+async def _user(
+    session: aiohttp.ClientSession,
+    url: str,
+    index: int,
+    turns: int,
+    result: LoadResult,
+    deadline: float,
+    tolerate_unavailable: bool,
+) -> None:
     sender = f"load-{index}-{uuid.uuid4().hex[:8]}"
     result.senders.append(sender)
     result.sent[sender] = []
@@ -131,8 +139,9 @@ async def _user(session: aiohttp.ClientSession, url: str, index: int, turns: int
             result.mismatches.append(f"{sender}: {turn.message!r}: expected {turn.expect!r}, got {text[:120]!r}")
 
 
-async def run_load(rasa_url: str, users: int, turns: int, max_seconds: float = 600,
-                   tolerate_unavailable: bool = False) -> LoadResult:
+async def run_load(
+    rasa_url: str, users: int, turns: int, max_seconds: float = 600, tolerate_unavailable: bool = False
+) -> LoadResult:
     _check_loopback(rasa_url)
     url = f"{rasa_url}/webhooks/rest/webhook"
     result = LoadResult(users, turns)
@@ -141,8 +150,9 @@ async def run_load(rasa_url: str, users: int, turns: int, max_seconds: float = 6
     connector = aiohttp.TCPConnector(limit=users)
     started = time.perf_counter()
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        await asyncio.gather(*(_user(session, url, i, turns, result, deadline, tolerate_unavailable)
-                               for i in range(users)))
+        await asyncio.gather(
+            *(_user(session, url, i, turns, result, deadline, tolerate_unavailable) for i in range(users))
+        )
     result.wall_seconds = time.perf_counter() - started
     return result
 

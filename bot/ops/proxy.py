@@ -3,6 +3,7 @@
 Each request goes to the next replica in turn, so one sender's turns alternate between replicas;
 the shared PostgreSQL tracker store and Redis lock store keep the conversation whole. It also
 records which replica served each request (`X-Wegwijzer-Replica` response header)."""
+
 from __future__ import annotations
 
 import argparse

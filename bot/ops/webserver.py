@@ -1,4 +1,5 @@
 """Serves the chat widget page (web/) and /config.js telling it where Rasa is. Standard library only."""
+
 from __future__ import annotations
 
 import argparse

@@ -5,6 +5,7 @@
 - InputGuardClassifier (last): a message with nothing answerable in it (empty after cleaning,
   emoji or symbols only, another script) becomes `nlu_fallback` with no entities, so it reaches
   action_search_knowledge, which replies politely, instead of whatever intent DIET guessed."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -17,6 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.contract import GUARD_NOTE_KEY
 from bot.core.guard import check, clean
 from bot.rasa_plugins import patches
 
@@ -24,13 +26,17 @@ patches.apply()  # RemoteAction: polite reply when the action server is down, va
 
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_TEXT = "wegwijzer_original_text"
-GUARD_NOTE = "wegwijzer_guard"  # in the parse data: what the guard found, for the actions
+GUARD_NOTE = GUARD_NOTE_KEY  # in the parse data: what the guard found, for the actions
 
 
 class _Stateless(GraphComponent):
     @classmethod
     def create(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
     ) -> GraphComponent:
         return cls()
 

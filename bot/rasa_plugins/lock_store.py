@@ -2,10 +2,11 @@
 
 Rasa 3.6's RedisLockStore hands out "tickets" with a read-modify-write of one Redis key; two replicas
 taking the same sender's messages at the same moment can both end up holding the lock (measured in
-tests/test_scale.py: a duplicated session start and a message missing from the current session).
+tests/e2e/scale/test_scale.py: a duplicated session start and a message missing from the current session).
 This store uses one Redis lock per conversation instead: SET NX PX to take it, a token-checked Lua
 release (redis-py's Lock), polled every 20 ms without blocking the event loop, with an expiry so a
 crashed replica cannot hold a conversation forever."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,11 @@ class AtomicRedisLockStore(LockStore):
         host = (endpoint_config.url if endpoint_config else None) or config.get("host", "localhost")
         self.key_prefix = f"{config.get('key_prefix') or 'wegwijzer'}:lock:"
         self.red = redis.StrictRedis(
-            host=host, port=int(config.get("port", 6379)), db=int(config.get("db", 0)),
-            password=config.get("password"), ssl=bool(config.get("use_ssl", False)),
+            host=host,
+            port=int(config.get("port", 6379)),
+            db=int(config.get("db", 0)),
+            password=config.get("password"),
+            ssl=bool(config.get("use_ssl", False)),
             socket_timeout=float(config.get("socket_timeout", 10)),
         )
         super().__init__()

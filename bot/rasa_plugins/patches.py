@@ -10,6 +10,7 @@ Rasa's behaviour otherwise.
    which also re-validates the schema itself on every call. Under load that was 43% of Rasa's CPU
    (py-spy, 20 users). The validator is now built once; responses are checked exactly as before
    (same schema, same best-match error)."""
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,9 @@ async def _run_with_fallback(self, output_channel, nlg, tracker, domain):
         raise
     except RasaException as error:
         log.error("custom action '%s' failed (%s); sent the 'temporarily unavailable' reply", self.name(), error)
-        return [BotUttered(text=messages.ACTION_SERVER_UNAVAILABLE, metadata={"wegwijzer": "action_server_unavailable"})]
+        return [
+            BotUttered(text=messages.ACTION_SERVER_UNAVAILABLE, metadata={"wegwijzer": "action_server_unavailable"})
+        ]
 
 
 _validator = None

@@ -12,6 +12,7 @@ Differences from rasa.core.channels.telegram.TelegramInput (see shared/notes on 
   short id that maps back to the payload when the button is pressed;
 - TELEGRAM_API_BASE points the bot at another Bot API server (a local fake in tests).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,7 +77,11 @@ class WegwijzerTelegramOutput(TelegramOutput):
             await self.send_message(recipient_id, text[start : start + MESSAGE_LIMIT])
 
     async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], button_type: Optional[str] = "vertical",
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: list[dict[str, Any]],
+        button_type: Optional[str] = "vertical",
         **kwargs: Any,
     ) -> None:
         markup = InlineKeyboardMarkup()
@@ -145,7 +150,11 @@ class SecureTelegramInput(TelegramInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("telegram_webhook", __name__)
         if not self.enabled:
-            missing = [n for n, v in (("TELEGRAM_TOKEN", self.access_token), ("TELEGRAM_SECRET_TOKEN", self.secret_token)) if not v]
+            missing = [
+                n
+                for n, v in (("TELEGRAM_TOKEN", self.access_token), ("TELEGRAM_SECRET_TOKEN", self.secret_token))
+                if not v
+            ]
             log.info("Telegram channel is OFF (%s not set); see README 'Telegram' to connect a bot", ", ".join(missing))
 
             @bp.route("/webhook", methods=["POST"])

@@ -5,6 +5,7 @@ user typed; only what reaches the database (SQLite by default, PostgreSQL when s
 user text, parse data and entities, slot values, bot text. Configure in endpoints.yml:
   tracker_store: {type: bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore, dialect: ..., db: ...}
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

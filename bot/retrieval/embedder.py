@@ -2,6 +2,7 @@
 
 Nothing is downloaded: the model loads from the package directory with the Hugging Face hub offline.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The search index: dense (faiss, inner product over normalised MiniLM vectors) + lexical (BM25 over
 spaCy-normalised tokens), persisted under var/index/ with a manifest, rebuilt when knowledge changes."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -108,7 +109,9 @@ def build_index(kb: KnowledgeBase, normalizer: Normalizer, embedder: Embedder, k
         "dense_index": type(dense).__name__,
         "build_seconds": round(time.perf_counter() - started, 3),
     }
-    return SearchIndex(passages, dense, lexical, vocabulary, manifest, sentence_units, sentence_vectors, heading_vectors)
+    return SearchIndex(
+        passages, dense, lexical, vocabulary, manifest, sentence_units, sentence_vectors, heading_vectors
+    )
 
 
 ANSWER_KINDS = ("section", "faq", "hub_faq", "glossary", "counter")
@@ -133,11 +136,13 @@ def save_index(index: SearchIndex, directory: Path) -> None:
     faiss.write_index(index.dense, str(tmp / DENSE))
     index.lexical.save(str(tmp / LEXICAL))
     (tmp / PASSAGES).write_text(
-        json.dumps({
-            "passages": [dataclasses.asdict(p) for p in index.passages],
-            "vocabulary": index.vocabulary,
-            "sentences": [dataclasses.asdict(u) for u in index.sentences],
-        }),
+        json.dumps(
+            {
+                "passages": [dataclasses.asdict(p) for p in index.passages],
+                "vocabulary": index.vocabulary,
+                "sentences": [dataclasses.asdict(u) for u in index.sentences],
+            }
+        ),
         encoding="utf-8",
     )
     np.save(tmp / SENTENCE_VECTORS, index.sentence_vectors)
@@ -178,7 +183,9 @@ def load_index(directory: Path) -> SearchIndex:
     except Exception as exc:  # corrupt or partial files: the caller rebuilds
         raise IndexUnavailable(f"index in {directory} is unreadable: {exc}") from exc
     if dense.ntotal != len(passages):
-        raise IndexUnavailable(f"index in {directory} is inconsistent: {dense.ntotal} vectors, {len(passages)} passages")
+        raise IndexUnavailable(
+            f"index in {directory} is inconsistent: {dense.ntotal} vectors, {len(passages)} passages"
+        )
     if len(sentence_vectors) != len(sentence_units) or len(heading_vectors) != len(passages):
         raise IndexUnavailable(f"index in {directory} is inconsistent: sentence or heading vectors missing")
     return SearchIndex(
@@ -187,10 +194,24 @@ def load_index(directory: Path) -> SearchIndex:
 
 
 # Everything that shapes the index: its code (passages, tokenisation, index building) and settings.
-_INDEX_CODE = ("knowledge/models.py", "knowledge/passages.py", "retrieval/normalize.py", "retrieval/embedder.py",
-               "retrieval/index.py", "core/text.py")
-_INDEX_SETTINGS = ("EMBEDDING_MODEL_NAME", "SPACY_LANG", "APPROX_INDEX_THRESHOLD", "HNSW_M", "HNSW_EF_SEARCH",
-                   "BM25_K1", "BM25_B", "TYPO_KNOWN_WORD_LOGPROB")
+_INDEX_CODE = (
+    "knowledge/models.py",
+    "knowledge/passages.py",
+    "retrieval/normalize.py",
+    "retrieval/embedder.py",
+    "retrieval/index.py",
+    "core/text.py",
+)
+_INDEX_SETTINGS = (
+    "EMBEDDING_MODEL_NAME",
+    "SPACY_LANG",
+    "APPROX_INDEX_THRESHOLD",
+    "HNSW_M",
+    "HNSW_EF_SEARCH",
+    "BM25_K1",
+    "BM25_B",
+    "TYPO_KNOWN_WORD_LOGPROB",
+)
 
 
 def fingerprint(knowledge_hash: str) -> str:

@@ -1,5 +1,6 @@
 """Text normalisation for lexical search: a spaCy pipeline (lookup lemmas, stop words), a
 PhraseMatcher over the glossary's Dutch/English domain terms, and distance-1 typo correction."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Hybrid retrieval: BM25 + dense, fused with reciprocal rank fusion, aggregated to guides,
 with a calibrated abstention decision."""
+
 from __future__ import annotations
 
 import threading

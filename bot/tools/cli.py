@@ -1,4 +1,5 @@
 """Command line: python -m bot {search,eval,index,check-knowledge,tune,feedback-report}."""
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     common_words()  # cache the frequent-word list beside the index, so servers start without the big file
     state = "built" if rebuilt else "up to date"
-    print(f"index {state}: {index.size} passages, {index.manifest['dense_index']}, "
-          f"build {index.manifest['build_seconds']}s")
+    print(
+        f"index {state}: {index.size} passages, {index.manifest['dense_index']}, "
+        f"build {index.manifest['build_seconds']}s"
+    )
     return 0
 
 
@@ -87,7 +90,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         metrics = evaluate(retriever, questions, mode)
         if args.verbose:
             for q, expected, got, abstained in metrics.misses:
-                print(f"  MISS [{mode}] {q!r}\n      expected={expected}\n      got={'ABSTAIN ' if abstained else ''}{got}")
+                print(
+                    f"  MISS [{mode}] {q!r}\n      expected={expected}\n      got={'ABSTAIN ' if abstained else ''}{got}"
+                )
         if len(modes) > 1:
             print(f"{mode:>6}: {metrics.line()}")
     assert metrics is not None
@@ -103,8 +108,10 @@ def cmd_eval_facts(args: argparse.Namespace) -> int:
     if args.verbose:
         for r in result.results:
             if not r.found:
-                print(f"  MISS {r.question.q[:150]!r}\n      want={r.question.must_contain} "
-                      f"not={r.question.must_not_contain}\n      got={r.answer[:400]!r}")
+                print(
+                    f"  MISS {r.question.q[:150]!r}\n      want={r.question.must_contain} "
+                    f"not={r.question.must_not_contain}\n      got={r.answer[:400]!r}"
+                )
     print(result.abstain_line())
     print(result.line())
     if args.min is not None and result.ratio() < args.min:

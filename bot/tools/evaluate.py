@@ -1,4 +1,5 @@
-"""Guide-level retrieval evaluation on a YAML question file (see DEVELOPERS.md contract)."""
+"""Guide-level retrieval evaluation on a YAML question file (`questions: [{q, guide: [..] or null}]`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,5 +77,11 @@ def evaluate(retriever: Retriever, questions: list[Question], mode: Mode = "hybr
         if rank != 0:
             misses.append((question.q, question.guides, result.guides, result.abstain))
     denominator = max(in_scope, 1)
-    return Metrics(hit1 / denominator, hit3 / denominator, rr / denominator, abstain_ok / max(len(questions), 1),
-                   len(questions), misses)
+    return Metrics(
+        hit1 / denominator,
+        hit3 / denominator,
+        rr / denominator,
+        abstain_ok / max(len(questions), 1),
+        len(questions),
+        misses,
+    )

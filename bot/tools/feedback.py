@@ -2,6 +2,7 @@
 
 The actions store each answered question in the `last_question` slot and each rating in the
 `feedback` slot, so the report only needs the tracker store's `events` table (SQLite or PostgreSQL)."""
+
 from __future__ import annotations
 
 import json

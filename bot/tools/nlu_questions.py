@@ -1,6 +1,7 @@
 """Generate data/nlu/questions.yml: the `ask_question` intent, from the knowledge base's own
 question phrasings (guide titles, section headings, FAQ questions). Free questions then have a
 positive class in NLU and go to retrieval, instead of being forced into a flow intent."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Summarise `rasa test nlu --cross-validation` output: macro F1 per intent report, worst intents."""
+
 from __future__ import annotations
 
 import json

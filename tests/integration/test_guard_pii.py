@@ -1,4 +1,5 @@
 """Input guard and PII redaction: examples plus property-based fuzzing (hypothesis)."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,9 +15,15 @@ from bot.core.pii import bsn_valid, iban_valid, redact
 @pytest.mark.parametrize(
     "text, note",
     [
-        ("", NOTE_EMPTY), ("   \n\t ", NOTE_EMPTY), ("😀🎉👍", NOTE_NO_WORDS), ("?!...", NOTE_NO_WORDS),
-        ("<script>alert(1)</script>", NOTE_MARKUP), ("привет, как дела", NOTE_OTHER_SCRIPT),
-        ("x" * 5000, NOTE_TOO_LONG), ("what is the Z-route?", None), ("wat is de brede intake", None),
+        ("", NOTE_EMPTY),
+        ("   \n\t ", NOTE_EMPTY),
+        ("😀🎉👍", NOTE_NO_WORDS),
+        ("?!...", NOTE_NO_WORDS),
+        ("<script>alert(1)</script>", NOTE_MARKUP),
+        ("привет, как дела", NOTE_OTHER_SCRIPT),
+        ("x" * 5000, NOTE_TOO_LONG),
+        ("what is the Z-route?", None),
+        ("wat is de brede intake", None),
     ],
 )
 def test_guard_classifies_odd_input(text, note):
@@ -31,8 +38,10 @@ def test_guard_strips_control_characters_and_tags_and_caps_length():
 
 
 def test_redaction_examples():
-    text = ("bsn 111222333, mail a.b@example.org, tel +31 6 1234 5678, 020-123 4567, "
-            "IBAN NL91ABNA0417164300, V-nummer: 1234567890")
+    text = (
+        "bsn 111222333, mail a.b@example.org, tel +31 6 1234 5678, 020-123 4567, "
+        "IBAN NL91ABNA0417164300, V-nummer: 1234567890"
+    )
     out = redact(text)
     for secret in ("111222333", "a.b@example.org", "1234 5678", "123 4567", "NL91ABNA0417164300", "1234567890"):
         assert secret not in out

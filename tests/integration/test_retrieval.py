@@ -1,4 +1,5 @@
 """Retrieval, abstention, citations and the index lifecycle, on the real knowledge base and model."""
+
 from __future__ import annotations
 
 import json
@@ -167,7 +168,11 @@ def test_model_and_index_load_without_network(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-c", NO_NETWORK, str(settings.KNOWLEDGE_DIR), str(tmp_path / "index")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -177,7 +182,10 @@ def test_model_and_index_load_without_network(tmp_path):
 def test_cli_search_json_contract():
     out = subprocess.run(
         [sys.executable, "-m", "bot", "search", "how does the writing exam work", "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     data = json.loads(out.stdout)
@@ -196,8 +204,9 @@ def test_cli_eval_last_line_contract(tmp_path):
         "  - q: best pizza in utrecht\n"
         "    guide: null\n"
     )
-    out = subprocess.run([sys.executable, "-m", "bot", "eval", str(questions)], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", str(questions)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     last = out.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"recall@1=1\.000 recall@3=1\.000 mrr=1\.000 abstain_accuracy=1\.000 n=2", last), last

@@ -1,5 +1,6 @@
 """A local fake of the Telegram Bot API (aiohttp, loopback): records every call the bot makes and
 answers like the real API does for getMe, sendMessage, setWebhook and answerCallbackQuery."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,12 @@ class FakeTelegramAPI:
         if method == "getMe":
             result = {"id": 42, "is_bot": True, "first_name": "Wegwijzer", "username": self.username}
         elif method in ("sendMessage", "editMessageText"):
-            result = {"message_id": next(self._ids), "date": int(time.time()),
-                      "chat": {"id": int(params.get("chat_id", 0)), "type": "private"}, "text": params.get("text", "")}
+            result = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                "text": params.get("text", ""),
+            }
         else:
             result = True
         return web.json_response({"ok": True, "result": result})

@@ -126,8 +126,10 @@ def slots_set(events: list[dict]) -> dict[str, Any]:
 
 
 def test_route_counter_starts_the_finder_for_a_counter_request_and_clears_a_stale_need(stub):
-    sent, events = run(act.ActionRouteCounter(), tracker("where do i go to book my exam?", Intent.ASK_COUNTER,
-                                                         slots={Slot.NEED: "pip"}))
+    sent, events = run(
+        act.ActionRouteCounter(),
+        tracker("where do i go to book my exam?", Intent.ASK_COUNTER, slots={Slot.NEED: "pip"}),
+    )
     assert sent == []
     assert slots_set(events) == {Slot.COUNTER_ROUTE: "finder", Slot.NEED: None, Slot.NEED_FAILURES: 0.0}
 
@@ -168,8 +170,12 @@ def test_ask_need_shows_the_whole_list_after_repeated_nonsense(stub):
 
 def test_nonsense_while_the_finder_asks_is_counted_in_a_slot(stub):
     form = act.ValidateCounterForm()
-    t = tracker("qwerty", Intent.NLU_FALLBACK, slots={Slot.REQUESTED_SLOT: Slot.NEED, Slot.NEED_FAILURES: 1.0},
-                active_loop="counter_form")
+    t = tracker(
+        "qwerty",
+        Intent.NLU_FALLBACK,
+        slots={Slot.REQUESTED_SLOT: Slot.NEED, Slot.NEED_FAILURES: 1.0},
+        active_loop="counter_form",
+    )
     dispatcher = CollectingDispatcher()
     result = asyncio.run(form.extract_need(dispatcher, t, {}))
     assert result == {Slot.NEED_FAILURES: 2.0}

@@ -28,7 +28,9 @@ def test_question_focus_only_for_several_sentences():
     assert question_focus("I am new here and confused. What is the Z-route?") == "What is the Z-route?"
 
 
-@pytest.mark.parametrize("text", ["wat is het verschil tussen de onderwijsroute en de B1-route?", "hoe lang heb ik om in te burgeren?"])
+@pytest.mark.parametrize(
+    "text", ["wat is het verschil tussen de onderwijsroute en de B1-route?", "hoe lang heb ik om in te burgeren?"]
+)
 def test_dutch_questions_are_recognised(text):
     assert looks_dutch(text)
 
@@ -38,12 +40,16 @@ def test_english_with_dutch_words_is_english(text):
     assert not looks_dutch(text)
 
 
-@pytest.mark.parametrize("text", ["is that free?", "and where do I sign up for it?", "what if i don't make it in time?", "multiple choice?"])
+@pytest.mark.parametrize(
+    "text", ["is that free?", "and where do I sign up for it?", "what if i don't make it in time?", "multiple choice?"]
+)
 def test_follow_ups(text):
     assert reads_like_follow_up(text)
 
 
-@pytest.mark.parametrize("text", ["what is the difference between the B1 route and the education route for young people", "hello"])
+@pytest.mark.parametrize(
+    "text", ["what is the difference between the B1 route and the education route for young people", "hello"]
+)
 def test_not_follow_ups(text):
     assert not reads_like_follow_up(text)
 
@@ -55,8 +61,14 @@ def test_reads_like_question_looks_at_every_clause():
 
 @pytest.mark.parametrize(
     "text, act",
-    [("i'm under the 2013 wet, where do i ask for extra time?", "2013"), ("the new law", "2021"),
-     ("Wet inburgering 2021", "2021"), ("I am 24", None), ("I arrived in 2019", None), ("2013 act or 2021 act?", None)],
+    [
+        ("i'm under the 2013 wet, where do i ask for extra time?", "2013"),
+        ("the new law", "2021"),
+        ("Wet inburgering 2021", "2021"),
+        ("I am 24", None),
+        ("I arrived in 2019", None),
+        ("2013 act or 2021 act?", None),
+    ],
 )
 def test_stated_act_needs_the_act_named(text, act):
     assert stated_act(text) == act

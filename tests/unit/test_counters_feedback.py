@@ -1,4 +1,5 @@
 """Counter finder logic (free text -> need / act) and the feedback report, without Rasa."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,19 @@ from bot.tools.feedback import collect, render
 @pytest.mark.parametrize(
     "text, act",
     [
-        ("2021", ACT_2021), ("the 2021 act", ACT_2021), ("wet inburgering 2013", ACT_2013), ("new law", ACT_2021),
-        ("old rules", ACT_2013), ("I had to start in 2023", ACT_2021), ("I started in 2021", ACT_2013),
-        ("since 2016", ACT_2013), ("we came in 2010", ACT_BEFORE_2013), ("I don't know", ACT_UNKNOWN),
-        ("no idea", ACT_UNKNOWN), ("book my exam", None), ("", None),
+        ("2021", ACT_2021),
+        ("the 2021 act", ACT_2021),
+        ("wet inburgering 2013", ACT_2013),
+        ("new law", ACT_2021),
+        ("old rules", ACT_2013),
+        ("I had to start in 2023", ACT_2021),
+        ("I started in 2021", ACT_2013),
+        ("since 2016", ACT_2013),
+        ("we came in 2010", ACT_BEFORE_2013),
+        ("I don't know", ACT_UNKNOWN),
+        ("no idea", ACT_UNKNOWN),
+        ("book my exam", None),
+        ("", None),
     ],
 )
 def test_parse_act(text, act):
@@ -60,12 +70,18 @@ def _rows(events):
 
 
 def test_feedback_report_ranks_the_worst_questions_first():
-    rows = _rows([
-        ("a", "last_question", "what is the z route"), ("a", "last_guide", "Z guide"), ("a", "feedback", "not_helpful"),
-        ("b", "last_question", "What is the  Z route"), ("b", "feedback", "not_helpful"),
-        ("c", "last_question", "how do I book"), ("c", "feedback", "helpful"),
-        ("d", "feedback", "not_helpful"),  # no question known: ignored
-    ])
+    rows = _rows(
+        [
+            ("a", "last_question", "what is the z route"),
+            ("a", "last_guide", "Z guide"),
+            ("a", "feedback", "not_helpful"),
+            ("b", "last_question", "What is the  Z route"),
+            ("b", "feedback", "not_helpful"),
+            ("c", "last_question", "how do I book"),
+            ("c", "feedback", "helpful"),
+            ("d", "feedback", "not_helpful"),  # no question known: ignored
+        ]
+    )
     ratings = collect(rows)
     assert [(r.not_helpful, r.helpful) for r in ratings] == [(2, 0), (0, 1)]
     report = render(ratings, 10)
@@ -81,8 +97,10 @@ def test_out_of_scope_stays_out_of_scope(assistant, message):
 
 
 def test_strong_knowledge_match_overrules_an_out_of_scope_intent(assistant):
-    message = ("my phone and mail are in my file, but i still have no letter from DUO. "
-               "When will DUO send me the letter that I must integrate?")
+    message = (
+        "my phone and mail are in my file, but i still have no letter from DUO. "
+        "When will DUO send me the letter that I must integrate?"
+    )
     answer = assistant.answer_out_of_scope(message)
     assert answer is not None and answer.answered
     assert "Source:" in answer.replies[-1].text and "https://" in answer.replies[-1].text

@@ -3,6 +3,7 @@
 Broken content lives in tests/fixtures/knowledge_errors/: one fixture per error kind, listed in cases.yml.
 Each case is applied to a temporary copy of knowledge/; the real folder is never touched.
 """
+
 from __future__ import annotations
 
 import hashlib

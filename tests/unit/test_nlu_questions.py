@@ -1,4 +1,5 @@
 """The generated `ask_question` examples: question phrasings only, never a duplicate of another intent's example."""
+
 from pathlib import Path
 
 import yaml

@@ -1,5 +1,6 @@
 """Rasa's Telegram channel (our SecureTelegramInput) against a local fake Bot API: real-shaped
 updates in, sendMessage calls with inline keyboards out, callback queries, and the secret header."""
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,11 @@ def text_update(chat_id: int, text: str) -> dict:
     return {
         "update_id": random.randint(1, 10**9),
         "message": {
-            "message_id": random.randint(1, 10**6), "date": int(time.time()),
+            "message_id": random.randint(1, 10**6),
+            "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private", "first_name": "Amina"},
-            "from": user(chat_id), "text": text,
+            "from": user(chat_id),
+            "text": text,
         },
     }
 
@@ -47,10 +50,15 @@ def callback_update(chat_id: int, data: str) -> dict:
     return {
         "update_id": random.randint(1, 10**9),
         "callback_query": {
-            "id": str(random.randint(1, 10**9)), "from": user(chat_id), "chat_instance": "1", "data": data,
+            "id": str(random.randint(1, 10**9)),
+            "from": user(chat_id),
+            "chat_instance": "1",
+            "data": data,
             "message": {
-                "message_id": random.randint(1, 10**6), "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"}, "text": "(buttons)",
+                "message_id": random.randint(1, 10**6),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": "(buttons)",
             },
         },
     }

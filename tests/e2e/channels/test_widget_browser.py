@@ -1,5 +1,6 @@
 """The chat widget in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright)
 against the real widget page, Rasa and action server."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,8 +13,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 BOT = "#ww-log .ww-bot"
 
@@ -34,8 +41,10 @@ def page(browser, stack):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     # No internet here: official pages opened from the chat get a local stand-in, so the test can
     # check that the link opens the right address in a new tab.
-    context.route("https://**/*", lambda route: route.fulfill(status=200, content_type="text/html",
-                                                             body="<title>official page</title>"))
+    context.route(
+        "https://**/*",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<title>official page</title>"),
+    )
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -76,8 +85,9 @@ def test_widget_question_answer_buttons_reload_and_xss(page, stack):
     ask(page, "which counter do I need?")
     page.get_by_role("button", name="See my exam results").click()
     wait_bot_count(page, count + 2)
-    page.wait_for_function("document.querySelector('#ww-log').innerText.includes('go to Mijn Inburgering')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('#ww-log').innerText.includes('go to Mijn Inburgering')", timeout=60_000
+    )
 
     # 3. reload keeps the conversation (same session id, history restored)
     session = page.evaluate("localStorage.getItem('wegwijzer.session')")

@@ -1,4 +1,5 @@
 """End-to-end: the real Rasa server + real action server + real index, driven over REST."""
+
 from __future__ import annotations
 
 import re
@@ -63,8 +64,12 @@ def test_counter_finder_by_buttons(stack, need_payload, act_payload, counter, ur
 
 
 def test_pay_or_loan_differs_between_acts(stack):
-    text_2021 = _run_counter_finder(stack, new_sender(), '/inform{"need":"pay_or_loan"}', '/inform{"integration_act":"2021"}')
-    text_2013 = _run_counter_finder(stack, new_sender(), '/inform{"need":"pay_or_loan"}', '/inform{"integration_act":"2013"}')
+    text_2021 = _run_counter_finder(
+        stack, new_sender(), '/inform{"need":"pay_or_loan"}', '/inform{"integration_act":"2021"}'
+    )
+    text_2013 = _run_counter_finder(
+        stack, new_sender(), '/inform{"need":"pay_or_loan"}', '/inform{"integration_act":"2013"}'
+    )
     assert "2021 act" in text_2021 and "2013 act" in text_2013
     assert text_2021 != text_2013
 
@@ -147,7 +152,10 @@ def test_feedback_is_stored_in_the_tracker_and_reported(stack, sender):
     stack.texts(sender, "/feedback_negative")
     report = subprocess.run(
         [sys.executable, "-m", "bot", "feedback-report", "--db", str(stack.tracker_db)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert report.returncode == 0, report.stderr
     line = next(line for line in report.stdout.splitlines() if sender in line)

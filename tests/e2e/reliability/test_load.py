@@ -1,6 +1,7 @@
 """Load, REST fuzz and soak against the real servers (loopback only, bounded). A short version runs in
 CI; the full 50 users x 20 turns and the soak with an action-server restart run with --run-slow
 (`make soak`)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,16 +36,40 @@ def test_short_load_no_errors_no_cross_talk_no_lost_turns(stack):
 
 
 NASTY = [
-    "", " ", "\n\n", "\x00\x01\x02", "😀" * 50, "<script>alert(1)</script>", "' OR 1=1; --", "{{7*7}}", "${jndi:x}",
-    "/inform{broken json", "/inform{\"need\": 12}", "/open_guide{\"guide_ref\":\"g999\"}", "/nonexistent_intent",
-    "/restart", "/inform{\"integration_act\":\"1999\"}", "a" * 10_000, "مرحبا", "你好，我想考试", "ñ" * 300,
-    "\u202e reversed", "null", "[]", "{}", "%s%s%s", "../../etc/passwd", "what is " + "KNM " * 500,
+    "",
+    " ",
+    "\n\n",
+    "\x00\x01\x02",
+    "😀" * 50,
+    "<script>alert(1)</script>",
+    "' OR 1=1; --",
+    "{{7*7}}",
+    "${jndi:x}",
+    "/inform{broken json",
+    '/inform{"need": 12}',
+    '/open_guide{"guide_ref":"g999"}',
+    "/nonexistent_intent",
+    "/restart",
+    '/inform{"integration_act":"1999"}',
+    "a" * 10_000,
+    "مرحبا",
+    "你好，我想考试",
+    "ñ" * 300,
+    "\u202e reversed",
+    "null",
+    "[]",
+    "{}",
+    "%s%s%s",
+    "../../etc/passwd",
+    "what is " + "KNM " * 500,
 ]
 
 
 def odd_messages(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    alphabet = [chr(c) for c in list(range(0x20, 0x7F)) + [0x0, 0x7, 0x1B, 0xA0, 0x200B, 0x202E, 0x1F600, 0x5B57, 0x0627]]
+    alphabet = [
+        chr(c) for c in list(range(0x20, 0x7F)) + [0x0, 0x7, 0x1B, 0xA0, 0x200B, 0x202E, 0x1F600, 0x5B57, 0x0627]
+    ]
     out = list(NASTY)
     while len(out) < n:
         length = rng.choice([1, 5, 40, 300, 3000])
@@ -58,7 +83,8 @@ def test_rest_fuzz_200_odd_messages_no_5xx_and_always_a_reply(stack):
         request = urllib.request.Request(
             f"{stack.rasa_url}/webhooks/rest/webhook",
             data=json.dumps({"sender": f"fuzz-{i % 20}", "message": message}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST",
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -74,6 +100,7 @@ def test_rest_fuzz_200_odd_messages_no_5xx_and_always_a_reply(stack):
 def _soak(users: int, turns: int, tmp_path, outage_after: float, outage_seconds: float):
     stack = start_stack(tmp_path)
     try:
+
         def outage():
             time.sleep(outage_after)
             stack.actions.stop()

@@ -1,5 +1,6 @@
 """Reliability and privacy against the real servers: bad input, PII redaction in the stored rows,
 the action server going down and coming back, Rasa restarting mid-conversation."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -19,8 +20,10 @@ def stored_rows(db_path, sender: str) -> list[str]:
 
 
 def test_personal_data_is_redacted_in_the_tracker_store_but_the_turn_still_works(stack, sender):
-    message = ("my BSN is 111222333, mail amina.k@example.com, phone 06-12345678, "
-               "IBAN NL91 ABNA 0417 1643 00, V-nummer 1234567890. what does BSN mean?")
+    message = (
+        "my BSN is 111222333, mail amina.k@example.com, phone 06-12345678, "
+        "IBAN NL91 ABNA 0417 1643 00, V-nummer 1234567890. what does BSN mean?"
+    )
     reply = stack.texts(sender, message)
     assert "citizen service number" in reply.lower()  # answered in the same turn
     rows = "\n".join(stored_rows(stack.tracker_db, sender))
@@ -52,8 +55,10 @@ def test_odd_input_gets_a_polite_reply(stack, message, expect):
 
 def test_malformed_json_gets_a_4xx_not_a_5xx(stack):
     request = urllib.request.Request(
-        f"{stack.rasa_url}/webhooks/rest/webhook", data=b'{"sender": "x", "message": ',
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=b'{"sender": "x", "message": ',
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=30)
