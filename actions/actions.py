@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, Optional, TypeVar
 
@@ -108,6 +109,13 @@ def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) 
     return after_answer(dispatcher, tracker, answer)
 
 
+# What still reads as the intent's own request when it comes as a short follow-up.
+START_REQUEST = re.compile(r"\b(start|begin|first (step|thing)s?|steps|arrived|new here|from the beginning)\b", re.I)
+CONTACT_REQUEST = re.compile(
+    r"\b(phone|call|e-?mail|mail|contact|reach|talk to|speak to|helpdesk|number|address)\b", re.I
+)
+
+
 def topic_of_turn(tracker: Tracker, reply: Reply) -> list[EventType]:
     """A reply that is not a search answer still sets the topic for a follow-up ("i cant log in there")."""
     text = user_text(tracker)
@@ -168,7 +176,11 @@ class ActionOverview(Action):
         return A.OVERVIEW
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        reply = assistant().overview(known_act(tracker))
+        bot, text = assistant(), user_text(tracker)
+        if bot.answers_follow_up(text, context(tracker), START_REQUEST):
+            answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
+            return deliver(dispatcher, tracker, answer)
+        reply = bot.overview(known_act(tracker))
         send(dispatcher, reply)
         return topic_of_turn(tracker, reply)
 
@@ -188,7 +200,11 @@ class ActionContact(Action):
         return A.CONTACT
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        reply = await in_thread(assistant().contact, user_text(tracker), context(tracker))
+        bot, text = assistant(), user_text(tracker)
+        if bot.answers_follow_up(text, context(tracker), CONTACT_REQUEST):
+            answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
+            return deliver(dispatcher, tracker, answer)
+        reply = await in_thread(bot.contact, text, context(tracker))
         send(dispatcher, reply)
         return topic_of_turn(tracker, reply)
 
@@ -209,7 +225,9 @@ class ActionRouteCounter(Action):
         if await in_thread(bot.starts_counter_finder, text, intent_of(tracker)):
             stated = stated_act(text)
             act_events = [SlotSet(Slot.INTEGRATION_ACT, stated)] if stated else []
-            need = entity(tracker, Entity.NEED) if text.startswith("/") else bot.need_for_start_year(text)
+            need = (
+                entity(tracker, Entity.NEED) if text.startswith("/") else bot.need_for_request(text, context(tracker))
+            )
             return [
                 SlotSet(Slot.COUNTER_ROUTE, ROUTE_FINDER),
                 SlotSet(Slot.NEED, need),
@@ -336,7 +354,8 @@ class ValidateCounterForm(FormValidationAction):
         if tracker.get_slot(Slot.NEED):
             return {}
         intent = intent_of(tracker)
-        named = entity(tracker, Entity.NEED)
+        tagged = list(tracker.get_latest_entity_values(Entity.NEED))
+        named = max(tagged, key=len) if tagged else None  # "ask for extra time", not "wet"
         if named and intent in (Intent.INFORM, Intent.ASK_COUNTER):  # a button, or a task NLU recognised
             return {Slot.NEED: named}
         starting = tracker.active_loop.get("name") != COUNTER_FORM
@@ -359,9 +378,11 @@ class ValidateCounterForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         bot = assistant()
-        need = bot.needs.by_id(str(value or "")) or await in_thread(bot.need_from, str(value or ""))
-        if need is None:  # an entity value that is not a task name: try the whole message
-            need = await in_thread(bot.need_from, user_text(tracker))
+        need = bot.needs.by_id(str(value or ""))
+        if need is None and not user_text(tracker).startswith("/"):  # the whole message says more than
+            need = await in_thread(bot.need_from, user_text(tracker))  # a tagged fragment ("wet")
+        if need is None:
+            need = await in_thread(bot.need_from, str(value or ""))
         if need:
             return {Slot.NEED: need.id, Slot.INTEGRATION_ACT: known_act(tracker)}
         return {Slot.NEED: None}  # an entity that names no task: the form asks for the task
@@ -375,9 +396,11 @@ class ValidateCounterForm(FormValidationAction):
         if named and user_text(tracker).startswith("/"):  # one of the act buttons
             return {Slot.INTEGRATION_ACT: named}
         bot = assistant()
-        kind = bot.interpret_act_reply(user_text(tracker), intent_of(tracker))
+        kind, need = bot.interpret_act_reply(user_text(tracker), intent_of(tracker))
         if kind == "act":
             return {Slot.INTEGRATION_ACT: bot.act_from(user_text(tracker))}
+        if kind == "need" and need:  # "actually no, i want to know where i see my exam results"
+            return {Slot.NEED: need.id}
         if kind == "unclear":  # "I am 24": an age, not an act; validate_integration_act says so, the form asks again
             return {Slot.INTEGRATION_ACT: None}
         return {}

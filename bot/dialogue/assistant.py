@@ -168,7 +168,8 @@ class Assistant:
                 return False
             # "where do I go to exchange my driving licence?": no task of ours and nothing in the guides.
             # "which office do I need?" names no topic at all: the finder asks for it.
-            if len(self.retriever.normalizer.tokens(text)) <= 2 or self.needs.match(text) is not None:
+            rest = _COUNTER_REQUEST.sub(" ", text)
+            if len(self.retriever.normalizer.tokens(rest)) <= 1 or self.needs.match(text) is not None:
                 return True
             return not self.retriever.search(text).abstain
         if reads_like_question(text) or reads_like_follow_up(text):
@@ -257,7 +258,7 @@ class Assistant:
         need = self.needs.by_id(value)
         if need:
             return need
-        match = self.needs.match(value)
+        match = self.needs.match(without_act(value))
         return match.need if match else None
 
     def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
@@ -269,7 +270,7 @@ class Assistant:
         question = reads_like_question(text)
         if question and _MEANING.search(text) and intent != Intent.INFORM:
             return "digression", None  # "wait, what's a PIP?" asks what it is, it does not pick the task
-        match = self.needs.match(text)
+        match = self.needs.match(without_act(text))
         asks = question and intent in (Intent.ASK_QUESTION, Intent.NLU_FALLBACK)
         threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if asks or intent == Intent.ASK_QUESTION else 0.0
         if match and match.score >= threshold:
@@ -281,14 +282,18 @@ class Assistant:
             return "digression", None
         return "nonsense", None
 
-    def interpret_act_reply(self, text: str, intent: Optional[str]) -> str:
-        """While the finder asks for the act: 'act' (parseable), 'digression' (a question: left to the
-        rules), 'other' (an exit or small talk: left to the rules), 'unclear' (say so and ask again)."""
+    def interpret_act_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
+        """While the finder asks for the act: ('act', None) parseable; ('need', Need) the user changed
+        their mind about the task; ('digression', None) a question and ('other', None) an exit or small
+        talk, both left to the rules; ('unclear', None): say so and ask again ("I am 24")."""
         if self.act_from(text):
-            return "act"
+            return "act", None
         if intent not in NEED_INTENTS:
-            return "other"
-        return "digression" if reads_like_question(text) else "unclear"
+            return "other", None
+        match = self.needs.match(without_act(text)) if intent in (Intent.ASK_COUNTER, Intent.INFORM) else None
+        if match and match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION:
+            return "need", match.need
+        return ("digression" if reads_like_question(text) else "unclear"), None
 
     def need_buttons(self, all_needs: bool = False) -> list[Button]:
         needs = self.kb.counters.needs if all_needs else self.kb.counters.needs[: settings.NEED_BUTTONS]
@@ -337,6 +342,26 @@ class Assistant:
         need = self.needs.by_id(need_id or "")
         return need.title if need else None
 
+    def need_for_request(self, text: str, context: Context) -> Optional[str]:
+        """The task a finder request already names: a start year before 2013, or, for a follow-up
+        ("which organisation decides about it?"), the topic of the previous turn."""
+        early = self.need_for_start_year(text)
+        if early:
+            return early
+        if context.last_question and reads_like_follow_up(text):
+            match = self.needs.match(context.last_question)
+            if match and match.score >= settings.CONTACT_NEED_MIN_SCORE:
+                return match.need.id
+        return None
+
+    def answers_follow_up(self, text: str, context: Context, own_request: Optional[re.Pattern[str]] = None) -> bool:
+        """A short message leaning on the previous turn ("what should i bring", "where i can see it")
+        is answered from the guides with that topic, whatever small intent NLU gave it; unless it
+        still reads as the intent's own request (`own_request`)."""
+        if not context.last_question or not (reads_like_follow_up(text) or len(text.split()) <= 5):
+            return False
+        return not (own_request and own_request.search(text))
+
     def need_for_start_year(self, text: str) -> Optional[str]:
         """ "I started inburgering in 2011": the row for people who started before 2013, whatever they ask."""
         need = self.before_2013_need
@@ -345,6 +370,17 @@ class Assistant:
     @property
     def before_2013_need(self) -> Optional[Need]:
         return self.kb.counters.need("started_before_2013")
+
+
+_ACT_WORDS = re.compile(
+    r"\b(i'?m |i am )?(under|in) the (19|20)\d\d\s*(act|law|wet|system|rules)\b|\b(19|20)\d\d\b", re.I
+)
+
+
+def without_act(text: str) -> str:
+    """The task part of a message: "i'm under the 2013 wet, where do i ask for extra time?" → the year and
+    the act say nothing about the task (and a year would pull towards "I started before 2013")."""
+    return _ACT_WORDS.sub(" ", text)
 
 
 _MEANING = re.compile(

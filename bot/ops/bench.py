@@ -27,7 +27,8 @@ from bot.tools.evaluate import evaluate, load_questions
 
 ROOT = settings.PROJECT_ROOT
 OUT = settings.VAR_DIR / "bench"
-DEV = ROOT / "tests" / "data" / "retrieval_dev.yml"
+PROJECT_DATA = ROOT / "tests" / "data"
+DEV = PROJECT_DATA / "retrieval_dev.yml"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -170,6 +171,19 @@ def start(tmp: Path):
     return actions, rasa, url, time.perf_counter() - t
 
 
+def answer_quality(url: str) -> dict[str, str]:
+    """What the user reads: facts in the reply (dev, hold-out) and dialogue turns passed (dev, hold-out)."""
+    from bot.tools import dialogues, facts
+
+    data = PROJECT_DATA
+    out = {}
+    for name in ("facts_dev", "facts_holdout"):
+        out[name] = facts.score(facts.load_fact_questions(data / f"{name}.yml"), facts.rest_asker(url)).line()
+    for name in ("dialogues_dev", "dialogues_holdout"):
+        out[name] = dialogues.score(dialogues.load_dialogues(data / f"{name}.yml"), dialogues.rest_sender(url)).line()
+    return out
+
+
 def bench_servers(results: dict) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-"))
     actions, rasa, url, cold_s = start(tmp)
@@ -190,6 +204,7 @@ def bench_servers(results: dict) -> None:
             turns["retrieval (question)"].append(post(url, sender, questions[i % len(questions)]))
             turns["form (counter finder step)"].append(post(url, sender, "/ask_counter"))
             post(url, sender, "/stop")
+        results["answer_quality"] = answer_quality(url)
         plain_p50 = pct(turns["plain (greet, no action server)"], 50)
         results["turn_latency_1_user"] = {
             name: {"p50_ms": ms(pct(v, 50)), "p95_ms": ms(pct(v, 95)), "x_plain_p50": round(pct(v, 50) / plain_p50, 2)}
@@ -280,6 +295,8 @@ def table(results: dict) -> str:
                 f"p50 {v['p50_ms']} ms, mismatches {v['mismatches']}",
             )
         )
+    for name, line in results.get("answer_quality", {}).items():
+        rows.append((f"answer quality over REST: {name}", line, "reply text only, citation lines removed"))
     st = results["start"]
     for key, value in st.items():
         rows.append((key, value, ""))

@@ -30,6 +30,9 @@ class StubNeeds:
     def by_id(self, value: str) -> Optional[StubNeed]:
         return {"book_exam": BOOK, "pay_or_loan": LOAN}.get(value)
 
+    def match(self, text: str) -> None:
+        return None
+
 
 class StubAssistant:
     """Just enough of bot.dialogue.assistant.Assistant for the actions."""
@@ -50,7 +53,7 @@ class StubAssistant:
     def starts_counter_finder(self, text: str, intent: Optional[str]) -> bool:
         return text.startswith("/") or text.startswith("where do i go")
 
-    def need_for_start_year(self, text: str) -> Optional[str]:
+    def need_for_request(self, text: str, context: Any) -> Optional[str]:
         return None
 
     def interpret_act_reply(self, text: str, intent: Optional[str]) -> str:
