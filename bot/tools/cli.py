@@ -198,6 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_tune)
 
+    p = sub.add_parser("forget", help="erase every stored event of one conversation")
+    p.add_argument("sender_id")
+    p.add_argument("--db", help="tracker store: SQLite file or postgresql:// URL (default: TRACKER_DB, var/tracker.db)")
+    p.set_defaults(func=lambda a: __import__("bot.tools.privacy", fromlist=["main_forget"]).main_forget(a))
+
+    p = sub.add_parser("purge", help="erase conversations whose last message is older than DAYS")
+    p.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    p.add_argument("--db", help="tracker store: SQLite file or postgresql:// URL (default: TRACKER_DB, var/tracker.db)")
+    p.set_defaults(func=lambda a: __import__("bot.tools.privacy", fromlist=["main_purge"]).main_purge(a))
+
     p = sub.add_parser("feedback-report", help="worst-rated questions from the tracker store")
     p.add_argument("--db", help="tracker store URL or SQLite file (default: from endpoints.yml)")
     p.add_argument("--limit", type=int, default=20)
