@@ -124,6 +124,18 @@ def topic_of_turn(tracker: Tracker, reply: Reply) -> list[EventType]:
     return [SlotSet(Slot.LAST_QUESTION, text), SlotSet(Slot.LAST_GUIDE, reply.guide)]
 
 
+async def answer_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, own_request: re.Pattern[str]
+) -> Optional[list[EventType]]:
+    """A short follow-up that NLU gave a small intent ("what should i bring" → ask_start) is answered from
+    the guides with the previous topic; None when the message is the intent's own request."""
+    bot, text = assistant(), user_text(tracker)
+    if not bot.answers_follow_up(text, context(tracker), own_request):
+        return None
+    answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
+    return deliver(dispatcher, tracker, answer)
+
+
 class ActionSearchKnowledge(Action):
     def name(self) -> str:
         return A.SEARCH_KNOWLEDGE
@@ -176,11 +188,10 @@ class ActionOverview(Action):
         return A.OVERVIEW
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        bot, text = assistant(), user_text(tracker)
-        if bot.answers_follow_up(text, context(tracker), START_REQUEST):
-            answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
-            return deliver(dispatcher, tracker, answer)
-        reply = bot.overview(known_act(tracker))
+        followed = await answer_follow_up(dispatcher, tracker, START_REQUEST)
+        if followed is not None:
+            return followed
+        reply = assistant().overview(known_act(tracker))
         send(dispatcher, reply)
         return topic_of_turn(tracker, reply)
 
@@ -200,11 +211,10 @@ class ActionContact(Action):
         return A.CONTACT
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        bot, text = assistant(), user_text(tracker)
-        if bot.answers_follow_up(text, context(tracker), CONTACT_REQUEST):
-            answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
-            return deliver(dispatcher, tracker, answer)
-        reply = await in_thread(bot.contact, text, context(tracker))
+        followed = await answer_follow_up(dispatcher, tracker, CONTACT_REQUEST)
+        if followed is not None:
+            return followed
+        reply = await in_thread(assistant().contact, user_text(tracker), context(tracker))
         send(dispatcher, reply)
         return topic_of_turn(tracker, reply)
 
