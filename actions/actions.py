@@ -201,7 +201,11 @@ class ActionPersonalFile(Action):
         return A.PERSONAL_FILE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        reply = assistant().personal_file()
+        bot, text = assistant(), user_text(tracker)
+        if not bot.asks_to_look_up(text):  # a general question with personal data in it: answer it (the
+            answer = await in_thread(bot.answer_question, text, guard_note(tracker), context(tracker))
+            return deliver(dispatcher, tracker, answer)  # reply starts with "please don't share ...")
+        reply = bot.personal_file()
         send(dispatcher, reply)
         return topic_of_turn(tracker, reply)
 
@@ -351,9 +355,9 @@ class ValidateCounterForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         need = tracker.get_slot(Slot.NEED)
-        if need and (not assistant().needs_act(need) or known_act(tracker)):
+        if need and not assistant().needs_act(need):
             return [Slot.NEED]
-        return domain_slots
+        return domain_slots  # an act the user already named is a filled slot: the form does not ask it
 
     async def extract_need(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -382,11 +386,13 @@ class ValidateCounterForm(FormValidationAction):
         if kind != "nonsense":
             return {}
         dispatcher.utter_message(text=messages.NEED_NOT_RECOGNISED)
-        return {Slot.NEED_FAILURES: float(tracker.get_slot(Slot.NEED_FAILURES) or 0) + 1}
+        return {Slot.NEED: None}  # validate_need counts it; a slot event keeps the form asking
 
     async def validate_need(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # nonsense while the form asked for the task (extract_need said so)
+            return {Slot.NEED: None, Slot.NEED_FAILURES: float(tracker.get_slot(Slot.NEED_FAILURES) or 0) + 1}
         bot = assistant()
         need = bot.needs.by_id(str(value or ""))
         if need is None and not user_text(tracker).startswith("/"):  # the whole message says more than
@@ -461,7 +467,8 @@ class ActionFeedback(Action):
             return [SlotSet(Slot.FEEDBACK, FEEDBACK_HELPFUL), SlotSet(Slot.FAILED_ATTEMPTS, 0.0)]
         failures = float(tracker.get_slot(Slot.FAILED_ATTEMPTS) or 0) + 1
         if failures >= 2:
-            send(dispatcher, assistant().handover())
+            handover = assistant().handover()
+            send(dispatcher, Reply(f"{messages.FEEDBACK_THANKS} {handover.text}", handover.buttons))
             failures = 0.0
         else:
             dispatcher.utter_message(text=f"{messages.FEEDBACK_THANKS} {messages.FEEDBACK_SORRY}")

@@ -23,7 +23,7 @@ GUARD_MARKUP = (
     'for example: "How does the KNM exam work?"'
 )
 GUARD_TOO_LONG = (
-    "Your message is long; I answered the question I found in it. Short questions work best, one at a time."
+    "Your message is very long, so I answered the question I found in it. Short questions work best, one at a time."
 )
 
 # --- answers ------------------------------------------------------------------------

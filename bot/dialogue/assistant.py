@@ -95,17 +95,16 @@ class Assistant:
         if dutch and result.dense_top < settings.DUTCH_MIN_DENSE:
             result.abstain = True
         term = self._asked_term(checked.text) if query == checked.text else None
+        selection = None
         if term is not None:  # "vrijstelling, what is that? my teacher said ...": the term's meaning
             reply = compose_term(self.kb, term)
-            return Answer(
-                [reply], result, answered=True, guide=reply.guide, question=checked.text, act=stated_act(checked.text)
+        else:
+            selection = self.selector.select(result, act, asked=checked.text if query != checked.text else None)
+            reply = (
+                compose_answer(self.kb, selection, result.guides[1:], dutch)
+                if selection is not None
+                else compose_abstain(dutch)
             )
-        selection = self.selector.select(result, act, asked=checked.text if query != checked.text else None)
-        reply = (
-            compose_answer(self.kb, selection, result.guides[1:], dutch)
-            if selection is not None
-            else compose_abstain(dutch)
-        )
         replies = [reply]
         if note == NOTE_TOO_LONG:
             replies.insert(0, Reply(REPLIES[NOTE_TOO_LONG]))
@@ -114,7 +113,7 @@ class Assistant:
         return Answer(
             replies,
             result,
-            answered=selection is not None,
+            answered=selection is not None or term is not None,
             guide=reply.guide,
             question=query,
             act=stated_act(checked.text),
@@ -189,6 +188,11 @@ class Assistant:
         if self.kb.overview is None:
             return compose_abstain()
         return compose_overview(self.kb, self.kb.overview, act)
+
+    def asks_to_look_up(self, text: str) -> bool:
+        """ "can you look up my deadline?", "check my status": a request to see the user's own file (not a
+        general question that also contains personal data, like "my BSN is …, what does BSN mean?")."""
+        return bool(_LOOK_UP.search(text or "")) or not reads_like_question(text or "")
 
     def personal_file(self) -> Reply:
         return Reply(
@@ -265,6 +269,8 @@ class Assistant:
         """What a message means while the counter finder waits for the need:
         ('need', Need) | ('digression', None): a question to answer first | ('other', None): an exit or
         small talk, left to the rules | ('nonsense', None): re-ask."""
+        if intent == Intent.OUT_OF_SCOPE and not reads_like_question(text):
+            return "nonsense", None  # "blorp zzzz qqq" while the finder waits: ask again, don't end it
         if intent not in NEED_INTENTS:
             return "other", None
         question = reads_like_question(text)
@@ -372,6 +378,12 @@ class Assistant:
         return self.kb.counters.need("started_before_2013")
 
 
+_LOOK_UP = re.compile(
+    r"\b(look|check|see|find|tell|show|give)\b.{0,25}\b(my|mine|me)\b"
+    r"|\b(what|when|where) (is|are|was) my\b|\bmy (own )?(deadline|result|results|status|file|case|application|"
+    r"dossier|score|date|loan|exemption)\b|\bdid i pass\b|\bam i (approved|exempt)\b",
+    re.I,
+)
 _ACT_WORDS = re.compile(
     r"\b(i'?m |i am )?(under|in) the (19|20)\d\d\s*(act|law|wet|system|rules)\b|\b(19|20)\d\d\b", re.I
 )

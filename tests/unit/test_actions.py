@@ -181,8 +181,10 @@ def test_nonsense_while_the_finder_asks_is_counted_in_a_slot(stub):
     )
     dispatcher = CollectingDispatcher()
     result = asyncio.run(form.extract_need(dispatcher, t, {}))
-    assert result == {Slot.NEED_FAILURES: 2.0}
+    assert result == {Slot.NEED: None}
     assert dispatcher.messages[0]["text"] == messages.NEED_NOT_RECOGNISED
+    counted = asyncio.run(form.validate_need(None, dispatcher, t, {}))
+    assert counted == {Slot.NEED: None, Slot.NEED_FAILURES: 2.0}
 
 
 def test_thanks_while_the_finder_asks_is_left_to_the_exit_rules(stub):
@@ -202,11 +204,20 @@ def test_an_age_is_never_an_act(stub, reply):
     assert dispatcher.messages[0]["text"] == messages.ACT_NOT_UNDERSTOOD
 
 
-def test_a_known_act_is_not_asked_again(stub):
+def test_an_act_button_is_taken_and_validated(stub):
+    """Regression: the act chosen by button was extracted but dropped before validation."""
     form = act.ValidateCounterForm()
-    t = tracker(slots={Slot.NEED: "pay_or_loan", Slot.INTEGRATION_ACT: "2013"})
-    required = asyncio.run(form.required_slots([Slot.NEED, Slot.INTEGRATION_ACT], CollectingDispatcher(), t, {}))
-    assert required == [Slot.NEED]
+    t = tracker(
+        '/inform{"integration_act":"2013"}',
+        Intent.INFORM,
+        slots={Slot.NEED: "pay_or_loan", Slot.REQUESTED_SLOT: Slot.INTEGRATION_ACT, Slot.INTEGRATION_ACT: None},
+        events=[{"event": "action", "name": "action_listen"}],
+        active_loop="counter_form",
+        entities=[{"entity": "integration_act", "value": "2013"}],
+    )
+    domain = {"forms": {"counter_form": {"required_slots": [Slot.NEED, Slot.INTEGRATION_ACT]}}}
+    events = asyncio.run(form.run(CollectingDispatcher(), t, domain))
+    assert slots_set(events)[Slot.INTEGRATION_ACT] == "2013"
 
 
 def test_counter_answer_keeps_the_act_and_forgets_the_need(stub):
@@ -224,5 +235,5 @@ def test_end_counter_finder_clears_the_run_but_not_the_act(stub):
 
 def test_second_not_helpful_hands_over(stub):
     sent, events = run(act.ActionFeedback(), tracker("", Intent.FEEDBACK_NEGATIVE, slots={Slot.FAILED_ATTEMPTS: 1.0}))
-    assert sent[-1]["text"] == messages.HANDOVER
+    assert sent[-1]["text"] == f"{messages.FEEDBACK_THANKS} {messages.HANDOVER}"
     assert slots_set(events) == {Slot.FEEDBACK: "not_helpful", Slot.FAILED_ATTEMPTS: 0.0}
