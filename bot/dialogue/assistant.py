@@ -99,7 +99,10 @@ class Assistant:
         if term is not None:  # "vrijstelling, what is that? my teacher said ...": the term's meaning
             reply = compose_term(self.kb, term)
         else:
-            selection = self.selector.select(result, act, asked=checked.text if query != checked.text else None)
+            follow_up = query != checked.text
+            selection = self.selector.select(
+                result, act, asked=checked.text if follow_up else None, topic_guide=context.last_guide
+            )
             reply = (
                 compose_answer(self.kb, selection, result.guides[1:], dutch)
                 if selection is not None

@@ -120,10 +120,16 @@ class AnswerSelector:
         return tokens
 
     def select(
-        self, result: SearchResult, act: Optional[str] = None, asked: Optional[str] = None
+        self,
+        result: SearchResult,
+        act: Optional[str] = None,
+        asked: Optional[str] = None,
+        topic_guide: Optional[str] = None,
     ) -> Optional[Selection]:
         """`asked`: what the user asked in this message, when the search also carried the previous topic
-        (a follow-up): the topic finds the passages, the message picks the sentence."""
+        (a follow-up): the topic finds the passages, the message picks the sentence, and only from the
+        previous turn's guide (`topic_guide`) or the best one ("is that free?" after booking an exam must
+        not be answered with what is free at the IDW)."""
         if result.abstain or not result.hits:
             return None
         query = asked or result.searched or result.query
@@ -133,7 +139,7 @@ class AnswerSelector:
         faq = self._own_faq(result, question, qvec)
         if faq is not None:
             return faq
-        return self._best_sentences(result, question, qvec, act)
+        return self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
 
     def _own_faq(self, result: SearchResult, question: str, qvec: np.ndarray) -> Optional[Selection]:
         """A FAQ answer whose own question is the user's question: close in meaning, and asking about the
@@ -168,7 +174,7 @@ class AnswerSelector:
         return sum(w for t, w in mine.items() if t in theirs) / total if total else 0.0
 
     def _best_sentences(
-        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str]
+        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
     ) -> Optional[Selection]:
         passage_prior: dict[int, float] = {}
         top = result.candidates[0].score if result.candidates else 1.0
@@ -176,6 +182,9 @@ class AnswerSelector:
             passage_prior[self.passage_ids[hit.passage.id]] = hit.score / top
         guide_prior = {hit.passage.guide: 1.0 / (2**rank) for rank, hit in enumerate(result.hits)}
         pool = set(passage_prior) | set(self.by_guide.get(result.hits[0].passage.guide, []))
+        if topic_guide:
+            allowed = {topic_guide, result.hits[0].passage.guide}
+            pool = {pid for pid in pool if self.retriever.index.passages[pid].guide in allowed}
         sids = [sid for pid in pool for sid in self.by_passage.get(pid, [])]
         if not sids:
             return None
@@ -229,9 +238,12 @@ class AnswerSelector:
                 chosen.append(after)
         elif before >= 0 and len(chosen) == 1:
             chosen.insert(0, before)
-        return " ".join(
-            _without_polarity(self.sentences[singles[i]].text) for i in chosen[: settings.ANSWER_MAX_SENTENCES]
-        )
+        chosen = chosen[: settings.ANSWER_MAX_SENTENCES]
+        texts = [_without_polarity(self.sentences[singles[i]].text) for i in chosen]
+        passage = self.retriever.index.passages[unit.passage]
+        if chosen[0] == 0 and passage.kind in FAQ_KINDS and _LEANS_BACK.match(texts[0]):
+            texts.insert(0, passage.section)  # "It is free if ..." needs its FAQ question to say what "it" is
+        return " ".join(texts)
 
 
 def _without_polarity(text: str) -> str:
