@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from bot import settings
 from bot.core import messages
 from bot.core.contract import (
+    ACT_2013,
     ACT_BEFORE_2013,
     ACT_UNKNOWN,
     ACTS,
@@ -430,7 +431,7 @@ class ValidateCounterForm(FormValidationAction):
         if act in ACTS:
             return {Slot.INTEGRATION_ACT: act}
         if act == ACT_BEFORE_2013 and bot.before_2013_need:
-            return {Slot.NEED: bot.before_2013_need.id, Slot.INTEGRATION_ACT: ACTS[1]}
+            return {Slot.NEED: bot.before_2013_need.id, Slot.INTEGRATION_ACT: ACT_2013}
         if act == ACT_UNKNOWN:
             send(dispatcher, bot.act_help())
         else:

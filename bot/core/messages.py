@@ -28,7 +28,6 @@ GUARD_TOO_LONG = (
 
 # --- answers ------------------------------------------------------------------------
 SOURCE_LINE = "Source: {guide} — {url}"
-OFFICIAL_PAGE_LINE = "Official page: {url}"
 DUTCH_NOTE = "(I answer in English.)"
 ABSTAIN = (
     "Sorry, I don't know the answer to that from the hub's guides, and I don't want to guess. "
@@ -79,7 +78,6 @@ ACT_NOT_UNDERSTOOD = (
 )
 COUNTER_ANSWER = "{need}{act}: go to {counter}."
 COUNTER_ACT_PART = " under the {act} act"
-COUNTER_STOPPED = "OK, I stopped the counter finder. Ask me anything else."
 
 # --- buttons --------------------------------------------------------------------------
 BUTTON_COUNTER = "Which counter do I need?"

@@ -9,7 +9,7 @@ from typing import Optional
 
 from bot import settings
 from bot.core import messages
-from bot.core.contract import ACTS, Intent, payload
+from bot.core.contract import ACT_2021, ACTS, Intent, payload
 from bot.dialogue.selection import Selection
 from bot.knowledge import CounterTable, GlossaryTerm, KnowledgeBase, Need, Overview
 
@@ -123,7 +123,7 @@ def compose_counter_answer(table: CounterTable, need: Need, act: Optional[str]) 
     act = act if act in ACTS else None
     answer = need.answer_for(act)
     counter = table.counters[answer.counter]
-    act_part = messages.COUNTER_ACT_PART.format(act=act or ACTS[0]) if need.depends_on_act else ""
+    act_part = messages.COUNTER_ACT_PART.format(act=act or ACT_2021) if need.depends_on_act else ""
     lines = [
         messages.COUNTER_ANSWER.format(need=need.title, act=act_part, counter=counter.name),
         answer.what,
