@@ -121,9 +121,6 @@ SMALL_TALK_ANSWER_MIN_DENSE = 0.5
 # Dutch questions are answered only on a match this strong (else an honest "ask in English" with the link).
 DUTCH_MIN_DENSE = float(_env("DUTCH_MIN_DENSE", "0.50"))
 RELATED_BUTTONS = 3
-COUNTER_GUIDE = "When do you go to DUO, Mijn Inburgering or the municipality?"
-FALLBACK_CONTACT_URL = "https://www.inburgeren.nl/en/"
-FALLBACK_CONTACT_NAME = "Inburgeren.nl (DUO)"
 
 # --- input guard -------------------------------------------------------------
 MAX_MESSAGE_CHARS = int(_env("MAX_MESSAGE_CHARS", "2000"))

@@ -84,7 +84,8 @@ class Assistant:
         if note is not None and note != NOTE_TOO_LONG:
             return Answer([Reply(REPLIES[note])], notes=[note])
         context = context or Context()
-        act = stated_act(checked.text) or (context.act if context.act in ACTS else None)
+        named_act = stated_act(checked.text)
+        act = named_act or (context.act if context.act in ACTS else None)
         query, prefer = self._query_with_topic(checked.text, context)
         result = self.retriever.search(query, prefer_guide=prefer)
         if query != checked.text:  # a follow-up: unless the message stands well on its own
@@ -119,7 +120,7 @@ class Assistant:
             answered=selection is not None or term is not None,
             guide=reply.guide,
             question=query,
-            act=stated_act(checked.text),
+            act=named_act,
         )
 
     def _asked_term(self, text: str) -> Optional[GlossaryTerm]:

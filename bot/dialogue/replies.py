@@ -10,6 +10,7 @@ from typing import Optional
 from bot import settings
 from bot.core import messages
 from bot.core.contract import ACT_2021, ACTS, Intent, payload
+from bot.core.text import sentences
 from bot.dialogue.selection import Selection
 from bot.knowledge import CounterTable, GlossaryTerm, KnowledgeBase, Need, Overview
 
@@ -34,12 +35,8 @@ class Reply:
         return {"text": self.text, "buttons": [b.as_dict() for b in self.buttons]}
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
-
-
 def trim_sentences(text: str, limit: int = settings.ANSWER_MAX_SENTENCES) -> str:
-    sentences = _SENTENCE_END.split(text.strip())
-    return " ".join(sentences[:limit]).strip()
+    return " ".join(sentences(text)[:limit])
 
 
 def citation(guide: str, url: str) -> str:

@@ -79,8 +79,6 @@ class Selection:
     text: str
     passage: Passage
     score: float
-    whole_faq: bool = False  # a FAQ answer shown for its own question
-    cosine: float = 1.0  # similarity of the question and the chosen unit alone
 
 
 class AnswerSelector:
@@ -162,7 +160,7 @@ class AnswerSelector:
         units = [self.sentences[s].text for s in self.singles.get(best[1], [])][: settings.ANSWER_MAX_SENTENCES]
         if best[0] < settings.FAQ_KEEP_YES_NO_MIN:  # a close question, not the same one: no bare yes/no
             units = [_without_polarity(u) for u in units if _POLARITY.sub("", u).strip()]
-        return Selection(" ".join(units), passage, best[0], whole_faq=True, cosine=best[0])
+        return Selection(" ".join(units), passage, best[0])
 
     def _coverage(self, question: str, faq_question: str) -> float:
         """Share of the question's word weight (IDF) that the FAQ question also has."""
@@ -196,7 +194,6 @@ class AnswerSelector:
         cues = [s for q, s in _CUES if q.search(question)]
         cosine = self.sentence_vectors[sids] @ qvec
         scores: dict[int, float] = {}
-        cosines: dict[int, float] = {}
         for sid, cos in zip(sids, cosine):
             unit = self.sentences[sid]
             text = unit.text
@@ -215,12 +212,11 @@ class AnswerSelector:
             if not _POLARITY.sub("", text).strip():
                 continue  # a bare "No." is never an answer on its own
             scores[sid] = score
-            cosines[sid] = float(cos)
         if not scores:
             return None
         best = max(scores, key=lambda s: scores[s])
         passage = self.retriever.index.passages[self.sentences[best].passage]
-        return Selection(self._with_context(best, scores), passage, scores[best], cosine=cosines[best])
+        return Selection(self._with_context(best, scores), passage, scores[best])
 
     def _with_context(self, best: int, scores: dict[int, float]) -> str:
         """The best unit (one or two sentences), with one neighbouring sentence of the same passage as
