@@ -46,6 +46,30 @@ ALLOWED_SOURCE_HOSTS: tuple[str, ...] = (
     "naarnederland.nl",
     "digid.nl",
     "taalunie.org",
+    # Added for the KNM practice bank (knowledge/knm); each is a national government body or public body.
+    "uwv.nl",  # UWV, Employee Insurance Agency (independent administrative body under the Ministry of SZW)
+    "svb.nl",  # SVB, Social Insurance Bank: pays AOW and child benefit (public body under SZW)
+    "belastingdienst.nl",  # Tax and Customs Administration, Ministry of Finance; also pays rent benefit
+    "business.gov.nl",  # government portal for entrepreneurs run by RVO (Netherlands Enterprise Agency)
+    "kvk.nl",  # Chamber of Commerce: public body that keeps the Business Register (Handelsregister)
+    "politie.nl",  # National Police (Nationale Politie)
+    "nationaleombudsman.nl",  # National Ombudsman, a High Council of State (Constitution, chapter 4)
+    "rechtsbijstand.nl",  # Legal Aid Board (Raad voor Rechtsbijstand), public body under the Ministry of JenV
+    "huurcommissie.nl",  # Rent Tribunal, independent administrative body under the Ministry of BZK
+    "kadaster.nl",  # Land Registry (Kadaster), independent administrative body
+    "cbs.nl",  # Statistics Netherlands (CBS), the government's statistics office
+    "rijksvaccinatieprogramma.nl",  # National Immunisation Programme site of RIVM (Ministry of VWS)
+    "netherlandsworldwide.nl",  # Ministry of Foreign Affairs information site
+    "netherlandsandyou.nl",  # Ministry of Foreign Affairs (English site of the embassies)
+    "nederlandenu.nl",  # Ministry of Foreign Affairs (Dutch site of the embassies)
+    "overheid.nl",  # government portal (KOOP, Ministry of BZK): wetten.overheid.nl law texts, wegwijzer.overheid.nl
+    "officielebekendmakingen.nl",  # official government publications (parliamentary papers, Staatsblad)
+    "nationaalarchief.nl",  # National Archives, agency of the Ministry of OCW
+    "nllabourauthority.nl",  # Netherlands Labour Authority (Nederlandse Arbeidsinspectie), Ministry of SZW
+    "koninklijkhuis.nl",  # Royal House site of the Government Information Service (RVD, Ministry of AZ)
+    "deltaprogramma.nl",  # Delta Programme of the Delta Commissioner (national flood protection)
+    "nimh.nl",  # Netherlands Institute of Military History, part of the Ministry of Defence
+    "onderwijsinspectie.nl",  # Inspectorate of Education, Ministry of OCW
 )
 SECTION_MIN_WORDS = 60
 SECTION_MAX_WORDS = 200

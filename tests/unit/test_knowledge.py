@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
+from bot import settings
 from bot.knowledge import (
     KnowledgeError,
     build_passages,
@@ -26,12 +27,15 @@ from bot.knowledge import (
     load_knowledge,
     url_problem,
 )
+from bot.knowledge.knm import load_question_bank
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
 GUIDES = KNOWLEDGE / "guides"
 FIXTURES = ROOT / "tests" / "fixtures" / "knowledge_errors"
 CASES = yaml.safe_load((FIXTURES / "cases.yml").read_text(encoding="utf-8"))
+KNM_FIXTURES = ROOT / "tests" / "fixtures" / "knm_errors"
+KNM_CASES = yaml.safe_load((KNM_FIXTURES / "cases.yml").read_text(encoding="utf-8"))
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
@@ -206,6 +210,62 @@ def test_cli_check_knowledge_defaults_to_real_dir():
     result = _cli("check-knowledge")
     assert result.returncode == 0, result.stderr
     assert "knowledge OK: 25 guides" in result.stdout
+
+
+# --------------------------------------------------------------------------- KNM practice bank
+
+
+def test_real_question_bank_is_big_enough_and_covers_every_theme():
+    bank = load_question_bank(KNOWLEDGE)
+    assert [t.slug for t in bank.themes] == list(settings.KNM_THEMES)
+    assert len(bank.questions) >= 120
+    for theme in bank.themes:
+        assert len(theme.questions) >= 10, theme.slug
+        # the right option is not always in the same place
+        assert len({q.answer for q in theme.questions}) >= 3, theme.slug
+    for question in bank.questions:
+        assert question.theme and question.right_option in question.options
+        assert url_problem(question.source_url) is None
+
+
+def test_real_question_bank_files_say_they_are_not_duo_exam_items():
+    for path in sorted((KNOWLEDGE / "knm").glob("*.yml")):
+        header = path.read_text(encoding="utf-8").split("\ntheme:")[0]
+        assert "NOT DUO's exam questions" in header and "inburgeren.nl" in header, path.name
+
+
+def test_knm_cases_manifest_is_consistent():
+    names = [c["name"] for c in KNM_CASES]
+    assert len(names) == len(set(names)), "duplicate case name"
+    for case in KNM_CASES:
+        assert set(case) <= {"name", "file", "replaces", "expect", "also"}, case["name"]
+        assert (KNOWLEDGE / case["replaces"]).is_file(), case["replaces"]
+        if case["file"] is not None:
+            assert (KNM_FIXTURES / case["file"]).is_file(), case["file"]
+    used = {c["file"] for c in KNM_CASES if c["file"]}
+    on_disk = {p.name for p in KNM_FIXTURES.iterdir() if p.name != "cases.yml"}
+    assert on_disk == used, f"fixtures not listed in cases.yml: {sorted(on_disk ^ used)}"
+
+
+@pytest.mark.parametrize("case", KNM_CASES, ids=[c["name"] for c in KNM_CASES])
+def test_checker_reports_broken_knm_case(case, tmp_path):
+    knowledge_dir = _copy_knowledge(tmp_path)
+    target = knowledge_dir / case["replaces"]
+    if case["file"] is None:
+        target.unlink()
+    else:
+        shutil.copyfile(KNM_FIXTURES / case["file"], target)
+
+    problems = check_knowledge(knowledge_dir)
+    assert any(case["expect"] in p for p in problems), f"expected {case['expect']!r} in {problems}"
+    also = case.get("also", [])
+    unexpected = [p for p in problems if case["expect"] not in p and not any(a in p for a in also)]
+    assert not unexpected, f"fixture fails for more than one reason: {unexpected}"
+
+    load_knowledge(knowledge_dir)  # the guides are untouched: only the bank is refused
+    with pytest.raises(KnowledgeError) as exc_info:
+        load_question_bank(knowledge_dir)
+    assert exc_info.value.problems == problems
 
 
 # --------------------------------------------------------------------------- passages
