@@ -32,13 +32,15 @@ from bot.core.contract import (
     Entity,
     Intent,
     Slot,
+    payload,
 )
 from bot.core.contract import (
     Action as A,
 )
 from bot.dialogue.assistant import Answer, Assistant, Context, get_assistant
 from bot.dialogue.counter_finder import stated_act
-from bot.dialogue.replies import Reply
+from bot.dialogue.knm_practice import PracticeState, get_practice
+from bot.dialogue.replies import Button, Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -474,3 +476,101 @@ class ActionFeedback(Action):
         else:
             dispatcher.utter_message(text=f"{messages.FEEDBACK_THANKS} {messages.FEEDBACK_SORRY}")
         return [SlotSet(Slot.FEEDBACK, FEEDBACK_NOT_HELPFUL), SlotSet(Slot.FAILED_ATTEMPTS, failures)]
+
+
+# --------------------------------------------------------------------------- KNM practice
+
+
+def knm_state(tracker: Tracker) -> PracticeState:
+    return PracticeState.from_slot(tracker.get_slot(Slot.KNM))
+
+
+def entities_of(tracker: Tracker) -> dict[str, str]:
+    return {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities") or [] if "entity" in e}
+
+
+class ActionStartKnm(Action):
+    """ "Practise KNM" (typed, a button, a theme button): the framing line the first time, then the theme
+    picker or the round's first question (asked by the form)."""
+
+    def name(self) -> str:
+        return A.START_KNM
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        practice = get_practice()
+        state = practice.finish(knm_state(tracker))
+        outcome = practice.start(state, user_text(tracker), entities_of(tracker).get(Entity.KNM_THEME))
+        for reply in outcome.replies:
+            send(dispatcher, reply)
+        return [SlotSet(Slot.KNM, outcome.state.to_slot()), SlotSet(Slot.KNM_CHOICE, None)]
+
+
+class ActionAskKnmChoice(Action):
+    """The form's question: the theme picker, the open question with its options, or "shall we go on?"."""
+
+    def name(self) -> str:
+        return A.ASK_KNM_CHOICE
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, get_practice().prompt(knm_state(tracker)))
+        return []
+
+
+class ValidateKnmForm(Action):
+    """Every message while the practice runs comes here (the form's slot has a custom mapping): an answer is
+    graded, a question is answered (then "shall we go on?"), stop/bye ends the form (requested_slot None)."""
+
+    def name(self) -> str:
+        return A.VALIDATE_KNM_FORM
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot(Slot.REQUESTED_SLOT) != Slot.KNM_CHOICE:  # the form is starting: nothing to grade
+            return [SlotSet(Slot.KNM_CHOICE, None)]
+        answered: list[Answer] = []
+
+        def answer_question(text: str) -> list[Reply]:
+            answer = assistant().answer_question(text, guard_note(tracker), context(tracker))
+            answered.append(answer)
+            return answer.replies
+
+        outcome = await in_thread(
+            get_practice().handle,
+            knm_state(tracker),
+            user_text(tracker),
+            intent_of(tracker),
+            entities_of(tracker),
+            answer_question,
+        )
+        for reply in outcome.replies:
+            send(dispatcher, reply)
+        events: list[EventType] = [SlotSet(Slot.KNM, outcome.state.to_slot()), SlotSet(Slot.KNM_CHOICE, None)]
+        if answered:
+            events += after_answer(dispatcher, tracker, answered[-1])
+        if outcome.finished:
+            events.append(SlotSet(Slot.REQUESTED_SLOT, None))
+        return events
+
+
+class ActionEndKnm(Action):
+    """The practice ended (round over, stop, bye): the score, the questions missed and what to do next."""
+
+    def name(self) -> str:
+        return A.END_KNM
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        practice = get_practice()
+        state = knm_state(tracker)
+        for reply in practice.summary(state):
+            send(dispatcher, reply)
+        return [SlotSet(Slot.KNM, practice.finish(state).to_slot()), SlotSet(Slot.KNM_CHOICE, None)]
+
+
+class ActionKnmNoRound(Action):
+    """An answer button (or a bare "B") when no practice round is open."""
+
+    def name(self) -> str:
+        return A.KNM_NO_ROUND
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, Reply(messages.KNM_NO_ROUND, [Button(messages.BUTTON_KNM, payload(Intent.PRACTISE_KNM))]))
+        return []

@@ -26,8 +26,10 @@ def main() -> None:
     executor = ActionExecutor()
     executor.register_package(args.actions)
     from bot.dialogue.assistant import get_assistant
+    from bot.dialogue.knm_practice import get_practice
 
     get_assistant()  # knowledge, index and model load once, before the first request
+    get_practice()  # and the KNM practice bank
     app = create_app(executor, cors_origins=[])
     logging.getLogger(__name__).info("action server on http://%s:%s", args.host, args.port)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)

@@ -31,6 +31,8 @@ class Intent:
     OPEN_GUIDE = "open_guide"
     CONTINUE_FORM = "continue_form"
     NLU_FALLBACK = "nlu_fallback"
+    PRACTISE_KNM = "practise_knm"
+    KNM_ANSWER = "knm_answer"
 
 
 class Entity:
@@ -38,6 +40,9 @@ class Entity:
     INTEGRATION_ACT = "integration_act"
     TERM = "term"
     GUIDE_REF = "guide_ref"
+    KNM_THEME = "knm_theme"
+    KNM_CHOICE = "knm_choice"
+    KNM_LANGUAGE = "knm_language"
 
 
 class Slot:
@@ -52,6 +57,8 @@ class Slot:
     FEEDBACK = "feedback"
     COUNTER_ROUTE = "counter_route"
     REQUESTED_SLOT = "requested_slot"
+    KNM_CHOICE = "knm_choice"  # the form's requested slot: always emptied again by the validation
+    KNM = "knm"  # the practice state (bot.dialogue.knm_practice.PracticeState as a dict)
 
 
 class Action:
@@ -71,9 +78,18 @@ class Action:
     PERSONAL_FILE = "action_personal_file"
     CONTACT = "action_contact"
     SMALL_TALK = "action_small_talk"
+    START_KNM = "action_start_knm"
+    ASK_KNM_CHOICE = "action_ask_knm_choice"
+    VALIDATE_KNM_FORM = "validate_knm_form"
+    END_KNM = "action_end_knm"
+    KNM_NO_ROUND = "action_knm_no_round"
+    # erases its own conversation after the turn (see bot/core/privacy.py)
+    ERASE_CONVERSATION = "action_erase_conversation"
 
 
 COUNTER_FORM = "counter_form"
+KNM_FORM = "knm_form"
+KNM_MIXED = "mixed"
 # counter_route slot values: what action_route_counter decided for an ask_counter message
 ROUTE_FINDER, ROUTE_ANSWERED = "finder", "answered"
 

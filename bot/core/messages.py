@@ -63,6 +63,19 @@ CONTACT_GENERAL = (
 )
 OVERVIEW_MORE = "Tap a step to read more, or ask me about any of them."
 FEEDBACK_THANKS = "Thank you for your feedback!"
+
+# --- privacy (notice: the `privacy` question, Telegram /privacy; erasure: "delete my conversation") ---------------
+PRIVACY_NOTICE = (
+    "About your privacy: I keep the text of this conversation for {days} days, so that our conversation can go on "
+    "and the team can improve my answers. Before it is stored, personal numbers (like your BSN or IBAN), "
+    "e-mail addresses and phone numbers are removed. I cannot see your personal files at DUO, the IND or "
+    "your municipality. To delete this conversation now, type 'delete my conversation'."
+)
+ERASE_CONFIRM = "Do you want me to delete this whole conversation? This cannot be undone."
+ERASE_DONE = "Done: this conversation is deleted. If you write again, a new conversation starts."
+ERASE_CANCELLED = "OK, I did not delete anything. What would you like to know?"
+BUTTON_ERASE_YES = "Yes, delete it"
+BUTTON_ERASE_NO = "No, keep it"
 FEEDBACK_SORRY = "Sorry about that. Could you ask your question in other words?"
 
 # --- counter finder -----------------------------------------------------------------
@@ -90,8 +103,52 @@ BUTTON_ACT_2021 = "2021 act (start from 2022)"
 BUTTON_ACT_2013 = "2013 act (start 2013-2021)"
 BUTTON_ACT_UNKNOWN = "I don't know"
 
+# --- KNM practice -----------------------------------------------------------------------
+KNM_PRACTICE_PAGE = "https://www.inburgeren.nl/en/taking-an-exam.jsp"
+KNM_INTRO = (
+    "Let's practise KNM (Kennis van de Nederlandse Maatschappij, knowledge of Dutch society). "
+    "These practice questions were written for learning: they are not DUO's exam questions. "
+    f"The official practice exams are linked on inburgeren.nl: {KNM_PRACTICE_PAGE}"
+)
+KNM_PICK_THEME = "Which theme would you like to practise? Pick one, or choose Mixed for questions from all themes."
+KNM_THEME_NOT_KNOWN = "Sorry, I don't know that theme. Please pick one of these:"
+KNM_QUESTION = "Question {number} of {total} · {theme}\n{stem}\n{options}"
+KNM_QUESTION_HINT = "Tap an answer or type its letter. Say stop to end the practice."
+KNM_OPTION = "{letter}) {text}"
+KNM_NO_DUTCH = "(This question has no Dutch version yet.)"
+KNM_RIGHT = "Right! {explanation}\nSource: {url}"
+KNM_WRONG = "Not quite. The right answer is {letter}) {option}. {explanation}\nSource: {url}"
+KNM_NOT_AN_ANSWER = "I did not catch your answer. Tap one of the options, or type {letters}. Say stop to end the practice."
+KNM_OLD_BUTTON = "That button belongs to an earlier question. Here is the open question again:"
+KNM_GO_ON = "Shall we go on with the practice?"
+KNM_WELCOME = "You're welcome!"
+KNM_LANGUAGE_NL = "OK, from now on I show the questions in Dutch where I have them (the explanations stay in English)."
+KNM_LANGUAGE_EN = "OK, from now on I show the questions in English."
+KNM_SCORE = "Round over: you got {right} of {total} right."
+KNM_SCORE_STOPPED = "OK, I stopped the practice. You got {right} of {total} right."
+KNM_STOPPED_EMPTY = "OK, I stopped the practice."
+KNM_MISSED = "Have another look at:\n{items}"
+KNM_MISSED_ITEM = "- {stem} → {answer}"
+KNM_ALL_RIGHT = "Well done, all right!"
+KNM_OFFICIAL = f"For the real exam style, try the official practice exams linked on inburgeren.nl: {KNM_PRACTICE_PAGE}"
+KNM_GOODBYE = "Goodbye, and good luck with your KNM exam!"
+KNM_NO_ROUND = "That practice round has ended. Would you like to start a new one?"
+BUTTON_KNM = "Practise KNM"
+BUTTON_KNM_MIXED = "Mixed"
+BUTTON_KNM_AGAIN = "Another round"
+BUTTON_KNM_WEAK = "Practise {theme} again"
+BUTTON_KNM_OTHER_THEME = "Another theme"
+BUTTON_KNM_DUTCH = "In Dutch"
+BUTTON_KNM_ENGLISH = "In English"
+BUTTON_KNM_GO_ON = "Go on"
+BUTTON_KNM_STOP = "Stop practising"
+
 # --- Rasa side ------------------------------------------------------------------------
 ACTION_SERVER_UNAVAILABLE = (
     "Sorry, I can't look that up right now: part of the assistant is temporarily unavailable. "
     f"Please try again in a minute. Official information is on {OFFICIAL_SITE} and in Mijn Inburgering."
 )
+
+# --- load balancer (nginx, bot/ops/nginx.conf.in): JSON bodies of its own replies -----------
+SLOW_DOWN = "You are sending messages very quickly. Please wait a moment, then try again."
+BUSY = f"The assistant is busy or restarting. Please try again in a minute. Official information: {OFFICIAL_SITE}"

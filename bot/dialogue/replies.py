@@ -81,11 +81,16 @@ def _related_buttons(
     return [guide_button(kb, t) for t in seen[:limit]]
 
 
+def practice_buttons(guide: Optional[str]) -> list[Button]:
+    """Answers from a KNM guide offer the practice (the hub's main offer)."""
+    return [Button(messages.BUTTON_KNM, payload(Intent.PRACTISE_KNM))] if guide and "KNM" in guide else []
+
+
 def compose_answer(kb: KnowledgeBase, selection: Selection, other_guides: list[str], dutch: bool = False) -> Reply:
     passage = selection.passage
     text = selection.text + (f" {messages.DUTCH_NOTE}" if dutch else "")
     body = f"{text}\n\n{citation(passage.guide, passage.source_url)}"
-    buttons = FEEDBACK_BUTTONS + _related_buttons(kb, passage.guide, other_guides)
+    buttons = FEEDBACK_BUTTONS + practice_buttons(passage.guide) + _related_buttons(kb, passage.guide, other_guides)
     return Reply(text=body, buttons=buttons, guide=passage.guide, source_url=passage.source_url)
 
 
@@ -105,14 +110,15 @@ def compose_guide_overview(kb: KnowledgeBase, title: str) -> Reply:
     first = guide.sections[0]
     url = first.source_url or guide.source_url
     text = f"{guide.title}\n{guide.summary}\n\n{trim_sentences(first.text)}\n\n{citation(guide.title, url)}"
-    return Reply(text=text, buttons=_related_buttons(kb, guide.title, []), guide=guide.title, source_url=url)
+    buttons = practice_buttons(guide.title) + _related_buttons(kb, guide.title, [])
+    return Reply(text=text, buttons=buttons, guide=guide.title, source_url=url)
 
 
 def compose_term(kb: KnowledgeBase, term: GlossaryTerm) -> Reply:
     guide = term.guides[0]
     names = f" (also: {', '.join(term.synonyms[:3])})" if term.synonyms else ""
     text = f"{term.term}{names}: {term.meaning}\n\n{citation(guide, term.source_url)}"
-    buttons = FEEDBACK_BUTTONS + [guide_button(kb, t) for t in term.guides[:2]]
+    buttons = FEEDBACK_BUTTONS + practice_buttons(guide) + [guide_button(kb, t) for t in term.guides[:2]]
     return Reply(text=text, buttons=buttons, guide=guide, source_url=term.source_url)
 
 

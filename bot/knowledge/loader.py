@@ -193,8 +193,12 @@ def load_knowledge(knowledge_dir: Path | None = None) -> KnowledgeBase:
 
 
 def check_knowledge(knowledge_dir: Path | None = None) -> list[str]:
+    """Every problem of the guides, tables and the KNM practice bank."""
+    from bot.knowledge.knm import check_question_bank
+
+    problems: list[str] = []
     try:
         load_knowledge(knowledge_dir)
     except KnowledgeError as exc:
-        return exc.problems
-    return []
+        problems.extend(exc.problems)
+    return problems + check_question_bank(knowledge_dir)
