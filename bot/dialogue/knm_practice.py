@@ -222,6 +222,10 @@ def parse_choice(text: str, question: KnmQuestion, dutch: bool = False) -> Optio
     said = {w for w in _words(text) if w not in _FILLER}
     if not said:
         return None
+    for options in (question.options, question.options_nl or []):
+        exact = [i for i, o in enumerate(options) if _words(o) == _words(text)]
+        if exact:
+            return exact[0]
     best: Optional[tuple[float, int]] = None
     for options in (question.options, question.options_nl or []):
         words = [{w for w in _words(o) if w not in _FILLER} for o in options]
