@@ -1,15 +1,17 @@
 """`python -m bot forget SENDER_ID` and `python -m bot purge --older-than DAYS`: erase conversations from
 Rasa's tracker store (the `events` table, SQLite by default or PostgreSQL when scaled). Feedback and the
-feedback report live in the same rows, so they go with them."""
+feedback report live in the same rows, so they go with them. The conditions are shared with the Rasa-side
+erasure and the automatic retention purge (bot/core/privacy.py, bot/rasa_plugins/tracker_store.py)."""
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
-import time
 from typing import Any
 
 from bot import settings
+from bot.core.privacy import FORGET_WHERE, PURGE_WHERE, purge_cutoff
 
 
 def tracker_db(explicit: str | None = None) -> str:
@@ -20,7 +22,7 @@ def _is_postgres(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
 
-def _delete(db: str, where: str, params: tuple[Any, ...]) -> tuple[int, int]:
+def _delete(db: str, where: str, params: dict[str, Any]) -> tuple[int, int]:
     """Delete the matching event rows; returns (events deleted, conversations touched)."""
     count_sql = f"SELECT COUNT(*), COUNT(DISTINCT sender_id) FROM events WHERE {where}"
     delete_sql = f"DELETE FROM events WHERE {where}"
@@ -28,9 +30,9 @@ def _delete(db: str, where: str, params: tuple[Any, ...]) -> tuple[int, int]:
         import psycopg2
 
         with psycopg2.connect(db) as conn, conn.cursor() as cursor:
-            cursor.execute(count_sql.replace("?", "%s"), params)
+            cursor.execute(_pyformat(count_sql), params)
             events, senders = cursor.fetchone()
-            cursor.execute(delete_sql.replace("?", "%s"), params)
+            cursor.execute(_pyformat(delete_sql), params)
         return int(events), int(senders)
     with sqlite3.connect(db) as conn:
         events, senders = conn.execute(count_sql, params).fetchone()
@@ -38,17 +40,20 @@ def _delete(db: str, where: str, params: tuple[Any, ...]) -> tuple[int, int]:
     return int(events), int(senders)
 
 
+def _pyformat(sql: str) -> str:
+    """:name parameters (SQLite, SQLAlchemy) as psycopg2's %(name)s."""
+    return re.sub(r":(\w+)", r"%(\1)s", sql)
+
+
 def forget(sender_id: str, db: str) -> int:
     """Every stored event of one conversation; returns how many were removed."""
-    return _delete(db, "sender_id = ?", (sender_id,))[0]
+    return _delete(db, FORGET_WHERE, {"sender_id": sender_id})[0]
 
 
 def purge(older_than_days: float, db: str, now: float | None = None) -> tuple[int, int]:
     """Conversations whose last event is older than the cutoff, removed whole (a conversation that is still
     going on keeps its earlier turns)."""
-    cutoff = (now or time.time()) - older_than_days * 86400
-    where = "sender_id IN (SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?)"
-    return _delete(db, where, (cutoff,))
+    return _delete(db, PURGE_WHERE, {"cutoff": purge_cutoff(older_than_days, now)})
 
 
 def _store_exists(db: str) -> bool:

@@ -57,3 +57,24 @@ def test_cli_forget_exits_0_and_says_what_it_removed(tmp_path):
         )
         assert run.returncode == 0, run.stderr
         assert expected in run.stdout
+
+
+def test_erase_is_requested_only_by_the_erase_action_in_the_current_turn():
+    from bot.core.contract import Action
+    from bot.core.privacy import erase_requested
+
+    erase = {"event": "action", "name": Action.ERASE_CONVERSATION}
+    listen = {"event": "action", "name": "action_listen"}
+    user = {"event": "user", "text": "yes"}
+    bot = {"event": "bot", "text": "Done"}
+    # newest first, as the tracker store passes them
+    assert erase_requested([listen, bot, erase, user])
+    assert not erase_requested([listen, bot, {"event": "action", "name": "action_search_knowledge"}, user])
+    assert not erase_requested([listen, user, listen, erase, user])  # an earlier turn does not count
+    assert not erase_requested([])
+
+
+def test_sql_parameters_for_postgres():
+    from bot.tools.privacy import _pyformat
+
+    assert _pyformat("sender_id = :sender_id AND t < :cutoff") == "sender_id = %(sender_id)s AND t < %(cutoff)s"
