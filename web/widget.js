@@ -107,6 +107,8 @@
 
   socket.on("bot_uttered", function (msg) {
     showTyping(false);
+    // the conversation was erased on the server (bot/core/privacy.py): drop this browser's copy, new session id
+    if (msg && msg.wegwijzer === "conversation_erased") { newConversation(); return; }
     var buttons = (msg.quick_replies || msg.buttons || []).map(function (b) { return { title: b.title, payload: b.payload }; });
     var text = msg.text || "";
     if (!text && msg.attachment && msg.attachment.payload && msg.attachment.payload.src) text = msg.attachment.payload.src;
@@ -133,11 +135,15 @@
     input.focus();
   });
 
-  resetButton.addEventListener("click", function () {
+  function newConversation() {
     localStorage.removeItem(HISTORY_KEY);
     localStorage.setItem(SESSION_KEY, newSessionId());
     while (log.firstChild) log.removeChild(log.firstChild);
     socket.emit("session_request", { session_id: sessionId() });
+  }
+
+  resetButton.addEventListener("click", function () {
+    newConversation();
     input.focus();
   });
 

@@ -1,4 +1,7 @@
-"""Serves the chat widget page (web/) and /config.js telling it where Rasa is. Standard library only."""
+"""Serves the chat widget page (web/) and /config.js telling it where Rasa is. Standard library only.
+
+The HTML pages carry `{{retention}}` where the privacy line says how long conversations are kept
+(settings.RETENTION_DAYS, the same value Rasa's tracker store purges by)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,23 @@ WEB_DIR = settings.PROJECT_ROOT / "web"
 SOCKET_IO = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 
 
+PAGES = {"/index.html", "/privacy.html"}
+
+
+def retention_text(days: float = settings.RETENTION_DAYS) -> str:
+    return f"for {days:g} days after the last message" if days > 0 else "until the service deletes them"
+
+
 class WidgetHandler(SimpleHTTPRequestHandler):
     rasa_url = ""
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        if path == "/":
+            path = "/index.html"
+        if path in PAGES:
+            page = (WEB_DIR / path.lstrip("/")).read_text(encoding="utf-8")
+            return self._send(page.replace("{{retention}}", retention_text()).encode(), "text/html; charset=utf-8")
         if path == "/config.js":
             body = f"window.WEGWIJZER_CONFIG = {json.dumps({'socketUrl': self.rasa_url})};\n".encode()
             return self._send(body, "application/javascript")
