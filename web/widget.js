@@ -96,14 +96,22 @@
     });
   }
 
-  var socket = io(config.socketUrl || "http://localhost:5005", { transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+  // Polling first, then WebSocket (socket.io's default). `route` is sent with every request of this connection so
+  // that nginx keeps them on one Rasa replica (make run-scaled); it is random, not the conversation id.
+  var socket = io(config.socketUrl || "http://localhost:5005", {
+    transports: ["polling", "websocket"], query: { route: newSessionId() }, reconnectionDelayMax: 5000
+  });
 
   socket.on("connect", function () {
     statusLine.textContent = "";
     socket.emit("session_request", { session_id: sessionId() });
   });
   socket.on("disconnect", function () { statusLine.textContent = "Connection lost, reconnecting…"; });
-  socket.on("connect_error", function () { statusLine.textContent = "The assistant is not reachable right now. Please try again soon."; });
+  socket.on("connect_error", function (err) {
+    var tooFast = err && (err.description === 429 || (err.context && err.context.status === 429));  // nginx's limit
+    statusLine.textContent = tooFast ? "You are sending messages very quickly. Please wait a moment, then try again."
+      : "The assistant is not reachable right now. Please try again soon.";
+  });
 
   socket.on("bot_uttered", function (msg) {
     showTyping(false);

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot import settings
+from bot.ops import nginx
 
 ROOT = settings.PROJECT_ROOT
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -581,11 +582,19 @@ def scaled_env(action_port: int, pg_port: int, redis_port: int) -> dict[str, str
     }
 
 
-def proxy(port: int, backends: list[str], log_path: Optional[Path] = None) -> Service:
-    cmd = [sys.executable, "-m", "bot.ops.proxy", "--port", str(port)]
-    for backend in backends:
-        cmd += ["--backend", backend]
-    return Service("proxy", cmd, f"tcp://127.0.0.1:{port}", base_env(), log_path)
+def load_balancer(
+    port: int,
+    replica_ports: list[int],
+    prefix: Path,
+    web_origin: str,
+    limits: Optional[nginx.Limits] = None,
+    debug_header: bool = False,
+) -> Service:
+    """nginx on `port` in front of the Rasa replicas (bot/ops/nginx.conf.in); pid, logs, temp files and the
+    generated configuration under `prefix`. Checked with `nginx -t` before it starts."""
+    conf = nginx.write_conf(port, replica_ports, prefix, web_origin, limits or nginx.Limits(), debug_header)
+    nginx.check_conf(prefix, conf)
+    return Service("nginx", nginx.command(prefix, conf), f"tcp://127.0.0.1:{port}", base_env(), prefix / "nginx.log")
 
 
 def run() -> int:
@@ -664,7 +673,8 @@ def _supervise(services: list[Service], banner: str) -> int:
 
 
 def run_scaled() -> int:
-    """PostgreSQL + Redis + action server + two Rasa replicas behind a round-robin proxy on RASA_PORT."""
+    """PostgreSQL + Redis + action server + two Rasa replicas behind nginx on RASA_PORT (round robin for REST,
+    sticky for the widget's socket.io)."""
     data = settings.VAR_DIR / "scaled"
     action_port, rasa_port, web_port = settings.ACTION_PORT, settings.RASA_PORT, settings.WEB_PORT
     check_ports_free({"ACTION_PORT": action_port, "RASA_PORT": rasa_port, "WEB_PORT": web_port})
@@ -694,17 +704,18 @@ def run_scaled() -> int:
             redis(redis_port, LOG_DIR / "redis.log"),
             action_server(action_port),
             *replicas,
-            proxy(rasa_port, [f"http://127.0.0.1:{p}" for p in replica_ports], LOG_DIR / "proxy.log"),
-            web_server(web_port, f"http://localhost:{replica_ports[0]}"),
+            load_balancer(rasa_port, replica_ports, data / "nginx", origin, debug_header=True),
+            web_server(web_port, f"http://localhost:{rasa_port}"),
         ]
         return _supervise(
             services,
             (
                 "\nWegwijzer (scaled) is running (ready in {seconds:.1f}s):\n"
-                f"  REST via round-robin proxy  http://localhost:{rasa_port}/webhooks/rest/webhook\n"
+                f"  chat widget                 http://localhost:{web_port}/ (socket.io via nginx, sticky)\n"
+                f"  REST via nginx              http://localhost:{rasa_port}/webhooks/rest/webhook\n"
                 f"  Rasa replicas               {', '.join(f'http://localhost:{p}' for p in replica_ports)}\n"
                 f"  PostgreSQL 127.0.0.1:{pg_port} (db {PG_DB}), Redis 127.0.0.1:{redis_port}\n"
-                f"  chat widget                 http://localhost:{web_port}/ (socket.io needs sticky sessions: replica 0)\n"
+                f"Logs in {LOG_DIR} and {data / 'nginx'} (access.log, error.log).\n"
                 "Press Ctrl-C to stop."
             ),
         )

@@ -1,30 +1,45 @@
 """Scale-out path with real servers: PostgreSQL tracker store + Redis lock store (Debian packages,
-loopback), one action server, two Rasa replicas behind the round-robin proxy."""
+loopback), one action server, two Rasa replicas behind nginx (Debian package) as `make run-scaled` runs them:
+round robin for REST, sticky socket.io, WebSocket upgrade, per-address rate limit, body size limit."""
 
 from __future__ import annotations
 
 import json
+import queue
+import re
 import shutil
 import tempfile
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from bot.core import messages
+from bot.ops import nginx
 from bot.ops import supervisor as servers
 from tests.support.stack import new_sender, stop_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.scale]
+
+# every test talks from 127.0.0.1, so the shared fixture gets room for all of them; the limit has its own test
+ROOMY = nginx.Limits(rate_per_second=200, burst=400)
 
 
 @pytest.fixture(scope="module")
 def scaled(tmp_path_factory):
     if not shutil.which("redis-server"):
         pytest.fail("redis-server missing: run `bash tests/system_deps.sh` (make test does it)")
+    nginx.nginx_bin()  # fails with the install hint
     tmp = tmp_path_factory.mktemp("scaled")
     pg_port, redis_port, action_port = servers.free_port(), servers.free_port(), servers.free_port()
-    replica_ports, proxy_port = [servers.free_port(), servers.free_port()], servers.free_port()
+    replica_ports, lb_port, web_port = (
+        [servers.free_port(), servers.free_port()],
+        servers.free_port(),
+        servers.free_port(),
+    )
+    origin = f"http://localhost:{web_port}"
     env = servers.scaled_env(action_port, pg_port, redis_port)
     # the cluster runs as the `postgres` user: its folder must not sit under root-only pytest folders
     pg_dir = Path(tempfile.mkdtemp(prefix="wegwijzer-pg-"))
@@ -40,7 +55,7 @@ def scaled(tmp_path_factory):
                 port,
                 action_port,
                 tmp / "unused.db",
-                "http://localhost:8080",
+                origin,
                 endpoints=servers.ROOT / "endpoints.scaled.yml",
                 env=env,
                 log_path=tmp / f"rasa-{i}.log",
@@ -48,17 +63,28 @@ def scaled(tmp_path_factory):
             )
             for i, port in enumerate(replica_ports)
         ]
+        lb = servers.load_balancer(lb_port, replica_ports, tmp / "nginx", origin, ROOMY, debug_header=True)
         others = [
             servers.redis(redis_port, tmp / "redis.log"),
             servers.action_server(action_port, log_path=tmp / "actions.log"),
             *replicas,
-            servers.proxy(proxy_port, [f"http://127.0.0.1:{p}" for p in replica_ports], tmp / "proxy.log"),
+            lb,
+            servers.web_server(web_port, f"http://localhost:{lb_port}", log_path=tmp / "web.log"),
         ]
         for service in others:
             service.start()
         for service in others:
             service.wait_ready(300)
-        yield {"proxy": f"http://127.0.0.1:{proxy_port}", "replicas": replica_ports, "pg_port": pg_port, "token": token}
+        yield {
+            "proxy": f"http://127.0.0.1:{lb_port}",
+            "lb_port": lb_port,
+            "replicas": replica_ports,
+            "pg_port": pg_port,
+            "token": token,
+            "access_log": tmp / "nginx" / "access.log",
+            "web_url": f"http://localhost:{web_port}",
+            "origin": origin,
+        }
     finally:
         stop_services([*reversed(others), *([pg] if pg else [])])
         shutil.rmtree(pg_dir, ignore_errors=True)
@@ -72,7 +98,7 @@ def say(base: str, sender: str, message: str) -> tuple[str, str]:
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=120) as response:
-        replica = response.headers.get("X-Wegwijzer-Replica", "?")
+        replica = response.headers.get(nginx.UPSTREAM_HEADER, "?")  # 127.0.0.1:PORT of the replica that answered
         return replica, "\n".join(m.get("text") or "" for m in json.loads(response.read()))
 
 
@@ -90,7 +116,8 @@ def test_one_sender_alternates_between_replicas_and_keeps_state(scaled):
         served.append(replica)
     replica, answer = say(scaled["proxy"], sender, '/inform{"integration_act":"2013"}')
     served.append(replica)
-    assert set(served) == {"0", "1"} and served[0] != served[1]  # round robin really alternated
+    both = {f"127.0.0.1:{p}" for p in scaled["replicas"]}
+    assert set(served) == both and served[0] != served[1]  # nginx's round robin really alternated
     assert "2013 act" in answer and "DUO" in answer  # the form state crossed replicas intact
 
 
@@ -103,7 +130,7 @@ def test_concurrent_messages_of_one_sender_are_serialised(scaled, round_):
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(pool.map(lambda m: say(scaled["proxy"], sender, m), messages))
     assert all("Source:" in text for _, text in results)
-    assert {replica for replica, _ in results} == {"0", "1"}
+    assert {replica for replica, _ in results} == {f"127.0.0.1:{p}" for p in scaled["replicas"]}
     events = tracker(scaled, sender)["events"]
     assert sum(e["event"] == "session_started" for e in events) == 1
     user_events = [e["text"] for e in events if e["event"] == "user"]
@@ -129,3 +156,176 @@ def test_postgres_rows_are_redacted(scaled):
             rows = "\n".join(row[0] for row in cursor.fetchall())
     assert rows and "amina@example.com" not in rows and "111222333" not in rows
     assert "[email]" in rows and "[bsn]" in rows
+
+
+# ---------------------------------------------------------------- socket.io (the widget's channel) through nginx
+
+LOG_LINE = re.compile(r'"(?:GET|POST) /socket\.io/\S* HTTP/[\d.]+" (\d+) upstream=(\S+) route="([^"]*)"')
+
+
+def socketio_upstreams(scaled, route: str, timeout: float = 10) -> set[str]:
+    """The replicas nginx sent this connection's socket.io requests to (its access log, written as each ends)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = {m[2] for m in LOG_LINE.finditer(scaled["access_log"].read_text()) if m[3] == route}
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+class Chat:
+    """A socket.io client that talks to Rasa's channel as web/widget.js does (session_request, user_uttered,
+    bot_uttered), with the widget's random `route` query parameter that nginx hashes on."""
+
+    def __init__(self, base: str, session_id: str, transports: list[str]) -> None:
+        import socketio
+
+        self.route = new_sender()
+        self.session_id = session_id
+        self.replies: queue.Queue[dict] = queue.Queue()
+        confirmed: queue.Queue[dict] = queue.Queue()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("bot_uttered", self.replies.put)
+        self.sio.on("session_confirm", confirmed.put)
+        self.sio.connect(f"{base}?route={self.route}", transports=transports, wait_timeout=30)
+        self.sio.emit("session_request", {"session_id": session_id})
+        confirmed.get(timeout=30)
+
+    def say(self, message: str, expect: str, timeout: float = 120) -> str:
+        """Send a message; collect bot messages until one contains `expect` (or fail after timeout)."""
+        self.sio.emit("user_uttered", {"message": message, "session_id": self.session_id})
+        texts: list[str] = []
+        while expect not in "\n".join(texts):
+            try:
+                texts.append(self.replies.get(timeout=timeout).get("text") or "")
+            except queue.Empty:
+                pytest.fail(f"no reply with {expect!r} to {message!r}; got {texts!r}")
+        return "\n".join(texts)
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+def test_socketio_connections_each_stay_on_one_replica_and_spread_over_both(scaled):
+    """Polling only: every message is its own HTTP request, so a request routed to the other replica would
+    hit an unknown engine.io session. nginx's hash on `route` keeps each connection on one replica."""
+    seen: set[str] = set()
+    for _ in range(12):  # until both replicas served a connection (1 in 2048 chance to need more)
+        chat = Chat(scaled["proxy"], new_sender(), ["polling"])
+        try:
+            assert "Wegwijzer" in chat.say("hello", "Wegwijzer")
+            chat.say("what is the z-route?", "What is the Z-route and who is it for?")
+            chat.say("/ask_counter", "What do you want to do")
+        finally:
+            chat.close()
+        upstreams = socketio_upstreams(scaled, chat.route)
+        assert len(upstreams) == 1, upstreams  # sticky: handshake, polls and posts on one replica
+        seen |= upstreams
+        if len(seen) == 2:
+            break
+    assert seen == {f"127.0.0.1:{p}" for p in scaled["replicas"]}
+
+
+def test_socketio_conversation_continues_on_the_other_replica_over_websocket(scaled):
+    """The widget's conversation (its session id) starts the counter finder on one replica; a new connection
+    (WebSocket upgrade through nginx) lands on the other replica and finishes the form: the state is in
+    PostgreSQL, the connection state is per replica."""
+    session = new_sender()
+    first = Chat(scaled["proxy"], session, ["polling"])
+    try:
+        first.say("/ask_counter", "What do you want to do")
+        first.say('/inform{"need":"pay_or_loan"}', "act")
+    finally:
+        first.close()
+    (first_replica,) = socketio_upstreams(scaled, first.route)
+    for _ in range(12):
+        second = Chat(scaled["proxy"], session, ["polling", "websocket"])
+        if socketio_upstreams(scaled, second.route) != {first_replica}:
+            break
+        second.close()
+    try:
+        assert socketio_upstreams(scaled, second.route) - {first_replica}  # the other replica
+        assert second.sio.transport() == "websocket"  # nginx passed the upgrade
+        answer = second.say('/inform{"integration_act":"2013"}', "DUO")
+        assert "2013 act" in answer
+    finally:
+        second.close()
+
+
+# ---------------------------------------------------------------- rate limit and body limit: polite 4xx, never 5xx
+
+
+def test_rate_limit_gives_polite_429_and_body_limit_413_never_5xx(scaled, tmp_path):
+    port = servers.free_port()
+    tight = nginx.Limits(rate_per_second=1, burst=5, max_body_kb=8)
+    lb = servers.load_balancer(port, scaled["replicas"], tmp_path / "nginx", scaled["origin"], tight)
+    try:
+        lb.start().wait_ready(30)
+        base = f"http://127.0.0.1:{port}/webhooks/rest/"
+
+        def get(_: int) -> tuple[int, dict, bytes]:
+            try:
+                with urllib.request.urlopen(base, timeout=60) as response:
+                    return response.status, dict(response.headers), response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, dict(error.headers), error.read()
+
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            results = list(pool.map(get, range(30)))
+        statuses = [status for status, _, _ in results]
+        assert set(statuses) == {200, 429}, statuses
+        _, headers, body = next(r for r in results if r[0] == 429)
+        assert json.loads(body)["text"] == messages.SLOW_DOWN
+        assert headers.get("Retry-After") == "1"
+        assert headers.get("Access-Control-Allow-Origin") == scaled["origin"]  # the widget can read the status
+
+        request = urllib.request.Request(
+            f"{base}webhook",
+            data=json.dumps({"sender": new_sender(), "message": "x" * 20_000}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as too_big:
+            urllib.request.urlopen(request, timeout=60)
+        assert too_big.value.code == 413
+    finally:
+        lb.stop()
+
+
+# ---------------------------------------------------------------- the real widget in Chromium, through nginx
+
+
+def test_widget_in_chromium_through_nginx(scaled):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.fail("Debian's chromium is not installed: run `bash tests/system_deps.sh` (make test does it)")
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+    ]
+    bot = "#ww-log .ww-bot"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args)
+        try:
+            page = browser.new_page()
+            page.goto(scaled["web_url"] + "/")
+            for n, (message, expect) in enumerate(
+                [("what is the z-route?", "What is the Z-route and who is it for?"), ("hello", "Wegwijzer")], 1
+            ):
+                page.fill("#ww-input", message)
+                page.keyboard.press("Enter")
+                page.wait_for_function(f"document.querySelectorAll('{bot}').length >= {n}", timeout=120_000)
+                page.wait_for_selector(f"{bot}:has-text('{expect}')", timeout=120_000)
+            assert page.inner_text("#ww-status") == ""
+        finally:
+            browser.close()
+    # the widget's own route parameter (hex; the Chat clients above use test-...) went through nginx, each
+    # connection to one replica
+    routes = {m[3] for m in LOG_LINE.finditer(scaled["access_log"].read_text()) if m[3].isalnum()}
+    assert routes and all(len(socketio_upstreams(scaled, route)) == 1 for route in routes)
