@@ -44,6 +44,16 @@ MAX_BODY_KB = int(_env("MAX_BODY_KB", "64"))  # a request body above this gets 4
 RETENTION_DAYS = float(_env("RETENTION_DAYS", "30"))
 PURGE_INTERVAL_SECONDS = float(_env("PURGE_INTERVAL_SECONDS", "3600"))
 
+# --- staff page (/staff/ on the widget server, bot/ops/staff/) and `python -m bot gaps` ----------------------
+# The staff token: WEGWIJZER_STAFF_TOKEN, else one generated once into VAR_DIR/staff_token (mode 0600).
+STAFF_TOKEN = _env("STAFF_TOKEN", "")
+STAFF_TIMEZONE = _env("STAFF_TIMEZONE", "Europe/Amsterdam")  # the days of the charts and the date filter
+STAFF_DEFAULT_DAYS = int(_env("STAFF_DEFAULT_DAYS", "30"))
+# Unanswered questions form one group when every two of them are this similar (cosine of their MiniLM vectors;
+# complete linkage, chosen on a small hand-made set of paraphrases: see bot/tools/gaps.py).
+GAP_GROUP_MIN_COSINE = float(_env("GAP_GROUP_MIN_COSINE", "0.55"))
+GAP_MAX_QUESTIONS = int(_env("GAP_MAX_QUESTIONS", "2000"))  # the newest this many are grouped
+
 # --- knowledge validation --------------------------------------------------
 # Official hosts a source URL may point to (subdomains included).
 ALLOWED_SOURCE_HOSTS: tuple[str, ...] = (

@@ -466,12 +466,13 @@ def rasa_server(
     return Service("rasa", cmd, f"http://127.0.0.1:{port}/", merged, log_path)
 
 
-def web_server(port: int, rasa_url: str, log_path: Optional[Path] = None) -> Service:
+def web_server(port: int, rasa_url: str, log_path: Optional[Path] = None, tracker: Optional[str] = None) -> Service:
+    """The widget page; `tracker` (a SQLite file or postgresql:// URL) is the store its staff page reads."""
     return Service(
         "web",
         [sys.executable, "-m", "bot.ops.webserver", "--port", str(port), "--rasa-url", rasa_url],
         f"http://127.0.0.1:{port}/",
-        base_env(),
+        base_env(**({"TRACKER_DB": tracker} if tracker else {})),
         log_path,
     )
 
@@ -597,6 +598,10 @@ def load_balancer(
     return Service("nginx", nginx.command(prefix, conf), f"tcp://127.0.0.1:{port}", base_env(), prefix / "nginx.log")
 
 
+# Where the staff token is, never the token itself (the banner ends up in terminals and logs).
+STAFF_TOKEN_HINT = "WEGWIJZER_STAFF_TOKEN" if settings.STAFF_TOKEN else "in var/staff_token"
+
+
 def run() -> int:
     rasa_port, action_port, web_port = settings.RASA_PORT, settings.ACTION_PORT, settings.WEB_PORT
     check_ports_free({"ACTION_PORT": action_port, "RASA_PORT": rasa_port, "WEB_PORT": web_port})
@@ -604,7 +609,7 @@ def run() -> int:
     services = [
         action_server(action_port),
         rasa_server(rasa_port, action_port, tracker_db, f"http://localhost:{web_port}"),
-        web_server(web_port, f"http://localhost:{rasa_port}"),
+        web_server(web_port, f"http://localhost:{rasa_port}", tracker=str(tracker_db)),
     ]
     return _supervise(
         services,
@@ -613,6 +618,7 @@ def run() -> int:
             f"  chat widget    http://localhost:{web_port}/\n"
             f"  Rasa (REST)    http://localhost:{rasa_port}/webhooks/rest/webhook\n"
             f"  action server  http://localhost:{action_port}/health\n"
+            f"  staff page     http://localhost:{web_port}/staff/ (token: {STAFF_TOKEN_HINT})\n"
             f"Logs in {LOG_DIR}. Press Ctrl-C to stop."
         ),
     )
@@ -705,7 +711,9 @@ def run_scaled() -> int:
             action_server(action_port),
             *replicas,
             load_balancer(rasa_port, replica_ports, data / "nginx", origin, debug_header=True),
-            web_server(web_port, f"http://localhost:{rasa_port}"),
+            web_server(
+                web_port, f"http://localhost:{rasa_port}", tracker=f"postgresql://{PG_USER}@127.0.0.1:{pg_port}/{PG_DB}"
+            ),
         ]
         return _supervise(
             services,
@@ -714,6 +722,7 @@ def run_scaled() -> int:
                 f"  chat widget                 http://localhost:{web_port}/ (socket.io via nginx, sticky)\n"
                 f"  REST via nginx              http://localhost:{rasa_port}/webhooks/rest/webhook\n"
                 f"  Rasa replicas               {', '.join(f'http://localhost:{p}' for p in replica_ports)}\n"
+                f"  staff page                  http://localhost:{web_port}/staff/ (token: {STAFF_TOKEN_HINT})\n"
                 f"  PostgreSQL 127.0.0.1:{pg_port} (db {PG_DB}), Redis 127.0.0.1:{redis_port}\n"
                 f"Logs in {LOG_DIR} and {data / 'nginx'} (access.log, error.log).\n"
                 "Press Ctrl-C to stop."

@@ -11,6 +11,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from bot import settings
+from bot.ops import staff
 
 WEB_DIR = settings.PROJECT_ROOT / "web"
 SOCKET_IO = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -28,6 +29,8 @@ class WidgetHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        if staff.handles(path):  # the staff page (bot/ops/staff/): closed without the staff token
+            return staff.handle(self)
         if path == "/":
             path = "/index.html"
         if path in PAGES:
@@ -45,6 +48,11 @@ class WidgetHandler(SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         super().do_GET()
+
+    def do_POST(self) -> None:
+        if staff.handles(self.path.split("?", 1)[0]):
+            return staff.handle(self)
+        self.send_error(405)
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)

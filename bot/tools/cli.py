@@ -1,4 +1,4 @@
-"""Command line: python -m bot {search,eval,index,check-knowledge,tune,feedback-report}."""
+"""Command line: python -m bot {search,eval,index,check-knowledge,tune,feedback-report,gaps,...}."""
 
 from __future__ import annotations
 
@@ -212,6 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="tracker store URL or SQLite file (default: from endpoints.yml)")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=lambda a: __import__("bot.tools.feedback", fromlist=["main"]).main(a))
+
+    p = sub.add_parser("gaps", help="unanswered questions grouped by meaning, as a YAML draft for the dev sets")
+    p.add_argument("--since", type=int, default=30, metavar="DAYS", help="the last DAYS days, today included")
+    p.add_argument("--out", help="write the draft here (default: print it)")
+    p.add_argument("--all", action="store_true", help="every distinct question an item (default: one per group)")
+    p.add_argument("--db", help="tracker store: SQLite file or postgresql:// URL (default: TRACKER_DB, var/tracker.db)")
+    p.set_defaults(func=lambda a: __import__("bot.tools.gaps", fromlist=["main"]).main(a))
     return parser
 
 
