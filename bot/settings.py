@@ -54,6 +54,12 @@ STAFF_DEFAULT_DAYS = int(_env("STAFF_DEFAULT_DAYS", "30"))
 GAP_GROUP_MIN_COSINE = float(_env("GAP_GROUP_MIN_COSINE", "0.55"))
 GAP_MAX_QUESTIONS = int(_env("GAP_MAX_QUESTIONS", "2000"))  # the newest this many are grouped
 
+# --- long conversations ---------------------------------------------------------
+# Rasa's live tracker holds the last TRACKER_WINDOW_TURNS user messages sent outside a form (and what followed)
+# behind a prefix that restores the state; the database keeps every event (bot/core/tracker_window.py). At least
+# 3 (MemoizationPolicy looks back 5 states); 0 loads the whole session on every turn, as Rasa does.
+TRACKER_WINDOW_TURNS = int(_env("TRACKER_WINDOW_TURNS", "5"))
+
 # --- knowledge validation --------------------------------------------------
 # Official hosts a source URL may point to (subdomains included).
 ALLOWED_SOURCE_HOSTS: tuple[str, ...] = (

@@ -221,6 +221,64 @@ def bench_servers(results: dict) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- per-turn growth
+# One conversation, the same 6-message cycle over and over: greeting, question, thanks, counter finder
+# start, its first answer (the act question follows, the form stays active), stop.
+GROWTH_CYCLE = ["hello", "what is the z-route?", "thanks", "/ask_counter", '/inform{"need":"pay_or_loan"}', "/stop"]
+GROWTH_WINDOWS = (1, 97, 199, 289)  # first turn of each 12-turn window (two whole cycles, same mix)
+
+
+def growth_windows(latencies: list[float], width: int = 12) -> dict[str, float]:
+    """Median latency (ms) of each window of `width` turns starting at the 1-based GROWTH_WINDOWS turns."""
+    out = {}
+    for first in GROWTH_WINDOWS:
+        part = latencies[first - 1 : first - 1 + width]
+        if len(part) == width:
+            out[f"turns_{first}-{first + width - 1}_p50_ms"] = ms(statistics.median(part))
+    return out
+
+
+def measure_growth(url: str, turns: int = 300, fresh: int = 30) -> dict:
+    """Drive one conversation for `turns` turns; also the plain turn (a fresh sender's greeting) p50."""
+    sender = f"bench-growth-{time.time_ns()}"
+    for message in GROWTH_CYCLE:  # warm-up on another sender
+        post(url, sender + "-warm", message)
+    latencies = [post(url, sender, GROWTH_CYCLE[i % len(GROWTH_CYCLE)]) for i in range(turns)]
+    plain = [post(url, f"{sender}-fresh-{i}", "hello") for i in range(fresh)]
+    out: dict = {"turns": turns, "message_cycle": GROWTH_CYCLE, **growth_windows(latencies)}
+    medians = [v for k, v in out.items() if k.startswith("turns_")]
+    out["ratio_last_to_first"] = round(medians[-1] / medians[0], 2)
+    out["plain_turn_fresh_sender_p50_ms"] = ms(pct(plain, 50))
+    return out
+
+
+def bench_growth(results: dict) -> None:
+    """Per-turn growth: does a turn cost more when the conversation is long? (issue 18: ≤ 1.5×)"""
+    tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-growth-"))
+    actions, rasa, url, _ = start(tmp)
+    try:
+        results["per_turn_growth"] = measure_growth(url, int(os.environ.get("BENCH_GROWTH_TURNS", "300")))
+    finally:
+        rasa.stop()
+        actions.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def growth_rows(results: dict) -> list[tuple]:
+    g = results.get("per_turn_growth")
+    if not g:
+        return []
+    windows = {k.removeprefix("turns_").removesuffix("_p50_ms"): v for k, v in g.items() if k.startswith("turns_")}
+    return [
+        (
+            f"one conversation, {g['turns']} turns: turn p50 by position (ms)",
+            " / ".join(f"{v}" for v in windows.values()),
+            "turns " + ", ".join(windows),
+        ),
+        ("per-turn growth: last window / first window", f"x{g['ratio_last_to_first']}", "goal ≤ x1.5"),
+    ]
+
+
 def bench_train(results: dict) -> None:
     if os.environ.get("BENCH_SKIP_TRAIN"):
         results["start"]["rasa_train_s"] = "skipped (BENCH_SKIP_TRAIN)"
@@ -297,6 +355,7 @@ def table(results: dict) -> str:
         )
     for name, line in results.get("answer_quality", {}).items():
         rows.append((f"answer quality over REST: {name}", line, "reply text only, citation lines removed"))
+    rows.extend(growth_rows(results))
     st = results["start"]
     for key, value in st.items():
         rows.append((key, value, ""))
@@ -308,14 +367,30 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main_growth(results: dict) -> int:
+    """`python -m bot.ops.bench --only growth`: the per-turn growth section alone (var/bench/growth.json)."""
+    bench_growth(results)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "growth.json").write_text(json.dumps(results, indent=2))
+    rows = [("figure", "value", "baseline (same run)"), *growth_rows(results)]
+    rows.append(("plain turn p50, fresh sender (ms)", results["per_turn_growth"]["plain_turn_fresh_sender_p50_ms"], ""))
+    for row in rows:
+        print(" | ".join(str(c) for c in row))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict = {
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
+    args = sys.argv[1:] if argv is None else argv
+    if args[:2] == ["--only", "growth"]:
+        return main_growth(results)
     bench_retrieval(results)
     bench_servers(results)
+    bench_growth(results)
     bench_train(results)
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
