@@ -271,7 +271,7 @@ class KnmPractice:
         if slug == KNM_MIXED or slug is None:
             return messages.BUTTON_KNM_MIXED
         theme = self.bank.theme(slug)
-        return theme.title.split(" (")[0] if theme else slug
+        return theme.name if theme else slug
 
     def _question(self, question_id: str) -> KnmQuestion:
         question = self.bank.question(question_id)

@@ -87,6 +87,7 @@ class KnmQuestion(_Strict):
 class KnmThemeFile(_Strict):
     theme: str
     title: str
+    short: Optional[str] = None  # the theme's name on a button, when the title is long
     questions: list[KnmQuestion]
 
 
@@ -95,6 +96,11 @@ class KnmTheme:
     slug: str
     title: str
     questions: tuple[KnmQuestion, ...]
+    short: Optional[str] = None
+
+    @property
+    def name(self) -> str:
+        return self.short or self.title.split(" (")[0]
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def _load_theme(path: Path, problems: list[str]) -> Optional[KnmTheme]:
     if data.theme != path.stem:
         problems.append(f"knm/{path.name}: theme '{data.theme}' must match the file name '{path.stem}'")
     questions = tuple(q.model_copy(update={"theme": data.theme}) for q in data.questions)
-    return KnmTheme(slug=data.theme, title=data.title, questions=questions)
+    return KnmTheme(slug=data.theme, title=data.title, questions=questions, short=data.short)
 
 
 def _normalised_stem(stem: str) -> str:

@@ -31,12 +31,16 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    from bot.knowledge.knm import load_question_bank
+
     kb = load_knowledge(root)
+    bank = load_question_bank(root)
     sections = sum(len(g.sections) for g in kb.guides)
     faq = sum(len(g.faq) for g in kb.guides)
     print(
         f"knowledge OK: {len(kb.guides)} guides, {sections} sections, {faq} guide FAQ pairs, "
-        f"{len(kb.faq)} hub FAQ entries, {len(kb.glossary)} glossary terms, {len(kb.counters.needs)} counter needs"
+        f"{len(kb.faq)} hub FAQ entries, {len(kb.glossary)} glossary terms, {len(kb.counters.needs)} counter needs, "
+        f"{len(bank.questions)} KNM practice questions in {len(bank.themes)} themes"
     )
     return 0
 
