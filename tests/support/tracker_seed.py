@@ -162,7 +162,7 @@ def conversations(today: date) -> dict[str, list[dict[str, Any]]]:
             action(at(d2, 4), "action_end_counter_finder"),
             slot(at(d2, 4), "need", None),
             slot(at(d2, 4), "counter_route", None),
-            user(at(d2, 5), "will it rain in amsterdam this weekend", "out_of_scope"),
+            user(at(d2, 5), "what is the weather in amsterdam this weekend", "out_of_scope"),
             action(at(d2, 5), "utter_out_of_scope"),
             bot(at(d2, 5), "Sorry, I can only help with civic integration.", "utter_out_of_scope"),
         ],
