@@ -37,6 +37,7 @@ from bot.core.contract import (
 from bot.core.contract import (
     Action as A,
 )
+from bot.core.privacy import erased_signal
 from bot.dialogue.assistant import Answer, Assistant, Context, get_assistant
 from bot.dialogue.counter_finder import stated_act
 from bot.dialogue.knm_practice import PracticeState, get_practice
@@ -529,6 +530,8 @@ class ValidateKnmForm(Action):
         answered: list[Answer] = []
 
         def answer_question(text: str) -> list[Reply]:
+            if intent_of(tracker) == Intent.PRIVACY:
+                return [privacy_notice()]
             answer = assistant().answer_question(text, guard_note(tracker), context(tracker))
             answered.append(answer)
             return answer.replies
@@ -573,4 +576,58 @@ class ActionKnmNoRound(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         send(dispatcher, Reply(messages.KNM_NO_ROUND, [Button(messages.BUTTON_KNM, payload(Intent.PRACTISE_KNM))]))
+        return []
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+class ActionPrivacyNotice(Action):
+    def name(self) -> str:
+        return A.PRIVACY_NOTICE
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, privacy_notice())
+        return []
+
+
+def privacy_notice() -> Reply:
+    days = f"{settings.RETENTION_DAYS:g}"
+    return Reply(
+        messages.PRIVACY_NOTICE.format(days=days), [Button(messages.BUTTON_ERASE, payload(Intent.ERASE_CONVERSATION))]
+    )
+
+
+class ActionConfirmErase(Action):
+    def name(self) -> str:
+        return A.CONFIRM_ERASE
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        buttons = [
+            Button(messages.BUTTON_ERASE_YES, payload(Intent.AFFIRM)),
+            Button(messages.BUTTON_ERASE_NO, payload(Intent.DENY)),
+        ]
+        send(dispatcher, Reply(messages.ERASE_CONFIRM, buttons))
+        return []
+
+
+class ActionEraseConversation(Action):
+    """Confirmed: the tracker store deletes this conversation instead of saving the turn (bot/core/privacy.py);
+    the widget gets a signal to clear its transcript and start a new session id."""
+
+    def name(self) -> str:
+        return A.ERASE_CONVERSATION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(json_message=erased_signal())
+        dispatcher.utter_message(text=messages.ERASE_DONE)
+        return []
+
+
+class ActionKeepConversation(Action):
+    def name(self) -> str:
+        return A.KEEP_CONVERSATION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=messages.ERASE_CANCELLED)
         return []

@@ -33,6 +33,8 @@ class Intent:
     NLU_FALLBACK = "nlu_fallback"
     PRACTISE_KNM = "practise_knm"
     KNM_ANSWER = "knm_answer"
+    PRIVACY = "privacy"  # also Telegram's /privacy command (a payload with this intent's name)
+    ERASE_CONVERSATION = "erase_conversation"
 
 
 class Entity:
@@ -85,6 +87,9 @@ class Action:
     KNM_NO_ROUND = "action_knm_no_round"
     # erases its own conversation after the turn (see bot/core/privacy.py)
     ERASE_CONVERSATION = "action_erase_conversation"
+    PRIVACY_NOTICE = "action_privacy_notice"
+    CONFIRM_ERASE = "action_confirm_erase"
+    KEEP_CONVERSATION = "action_keep_conversation"
 
 
 COUNTER_FORM = "counter_form"

@@ -74,6 +74,7 @@ PRIVACY_NOTICE = (
 ERASE_CONFIRM = "Do you want me to delete this whole conversation? This cannot be undone."
 ERASE_DONE = "Done: this conversation is deleted. If you write again, a new conversation starts."
 ERASE_CANCELLED = "OK, I did not delete anything. What would you like to know?"
+BUTTON_ERASE = "Delete my conversation"
 BUTTON_ERASE_YES = "Yes, delete it"
 BUTTON_ERASE_NO = "No, keep it"
 FEEDBACK_SORRY = "Sorry about that. Could you ask your question in other words?"

@@ -144,7 +144,10 @@ QUESTION_INTENTS = {
     Intent.INFORM,
     Intent.OUT_OF_SCOPE,
     Intent.NLU_FALLBACK,
+    Intent.PRIVACY,
 }
+# Leave the practice: its summary comes first, then the user can ask again (e.g. to delete the conversation).
+STOP_INTENTS = {Intent.STOP, Intent.GOODBYE, Intent.ERASE_CONVERSATION}
 
 
 def _asks_something(text: str, intent: Optional[str]) -> bool:
@@ -390,7 +393,7 @@ class KnmPractice:
             return Outcome(state, [Reply(messages.KNM_OLD_BUTTON)])
         if isinstance(choice, int):
             return self._grade(state, question, choice)
-        if intent in (Intent.STOP, Intent.GOODBYE) or _STOP.match(text):
+        if intent in STOP_INTENTS or _STOP.match(text):
             state.stage = BYE if intent == Intent.GOODBYE else STOPPED
             return Outcome(state)
         chosen_theme = entities.get(Entity.KNM_THEME)
@@ -453,7 +456,7 @@ class KnmPractice:
         theme = theme if theme in THEME_WORDS else theme_in(text)
         if theme:
             return Outcome(self.new_round(state, theme))
-        if intent in (Intent.STOP, Intent.DENY, Intent.GOODBYE) or _STOP.match(text):
+        if intent in STOP_INTENTS | {Intent.DENY} or _STOP.match(text):
             state.stage = BYE if intent == Intent.GOODBYE else STOPPED
             return Outcome(state)
         if intent == Intent.THANKS and not reads_like_question(text):

@@ -196,6 +196,8 @@ def bench_servers(results: dict) -> None:
             "plain (greet, no action server)": [],
             "retrieval (question)": [],
             "form (counter finder step)": [],
+            "quiz (KNM round start)": [],
+            "quiz (KNM answer graded)": [],
         }
         questions = [q.q for q in load_questions(DEV) if q.guides][:40]
         for i in range(40):
@@ -204,6 +206,9 @@ def bench_servers(results: dict) -> None:
             turns["retrieval (question)"].append(post(url, sender, questions[i % len(questions)]))
             turns["form (counter finder step)"].append(post(url, sender, "/ask_counter"))
             post(url, sender, "/stop")
+            turns["quiz (KNM round start)"].append(post(url, sender, '/practise_knm{"knm_theme":"mixed"}'))
+            turns["quiz (KNM answer graded)"].append(post(url, sender, "b"))
+            post(url, sender, "stop")
         results["answer_quality"] = answer_quality(url)
         plain_p50 = pct(turns["plain (greet, no action server)"], 50)
         results["turn_latency_1_user"] = {
@@ -300,6 +305,147 @@ def bench_train(results: dict) -> None:
     results["start"]["cold_start_with_retraining_s"] = round(train_s + cold, 1)
 
 
+# ---------------------------------------------------------------- side by side with stock Rasa
+# A stock bot: `rasa init --no-prompt` (Rasa's starter project, trained by rasa init itself) in a temp dir, same
+# .venv-rasa, same machine, started with `rasa run` (its defaults: in-memory tracker and lock store, no action
+# server: the starter bot has no custom actions). Ours and stock get the same plain-turn load, one after the other.
+STOCK_PLAIN_TURNS = 40
+STOCK_USERS = 20
+
+
+def build_stock_bot(tmp: Path) -> tuple[Path, float]:
+    """The starter project in tmp/stock, trained; (its models folder, seconds for init + training)."""
+    project = tmp / "stock"
+    t = time.perf_counter()
+    subprocess.run(
+        [str(servers.RASA_BIN), "init", "--no-prompt", "--init-dir", str(project)],
+        cwd=tmp,
+        env=servers.base_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=1800,
+    )
+    models = project / "models"
+    if not any(models.glob("*.tar.gz")):
+        raise RuntimeError(f"rasa init trained no model in {models}")
+    return models, time.perf_counter() - t
+
+
+def start_stock(project_models: Path, tmp: Path) -> tuple[servers.Service, str, float]:
+    """`rasa run` on the stock bot; (service, REST url, seconds from start to its first answer)."""
+    port = servers.free_port()
+    project = project_models.parent
+    cmd = [str(servers.RASA_BIN), "run", "--enable-api", "--port", str(port), "--model", str(project_models)]
+    cmd += ["--endpoints", str(project / "endpoints.yml"), "--credentials", str(project / "credentials.yml")]
+    rasa = servers.Service("rasa-stock", cmd, f"http://127.0.0.1:{port}/", servers.base_env(), tmp / "stock.log")
+    t = time.perf_counter()
+    rasa.start()
+    try:
+        rasa.wait_ready(300)
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        post(url, "bench-cold", "hello")
+    except BaseException:
+        rasa.stop()
+        raise
+    return rasa, url, time.perf_counter() - t
+
+
+def plain_side(url: str, rasa_pid: int) -> dict:
+    """Plain turns (greetings) on one server: 1-user p50/p95 over fresh senders, then STOCK_USERS users x 10."""
+    for i in range(5):  # warm-up
+        post(url, f"bench-warm-{i}", "hello")
+    one = [post(url, f"bench-plain-{time.time_ns()}", "hello") for _ in range(STOCK_PLAIN_TURNS)]
+    load = asyncio.run(
+        run_load(url.rsplit("/webhooks", 1)[0], users=STOCK_USERS, turns=10, max_seconds=300, plain=True)
+    )
+    return {
+        "plain_p50_ms": ms(pct(one, 50)),
+        "plain_p95_ms": ms(pct(one, 95)),
+        f"users_{STOCK_USERS}": load.summary(),
+        "rasa_rss_mb": rss_mb(rasa_pid),
+    }
+
+
+def ratio(ours: float, stock: float) -> float:
+    return round(ours / stock, 2) if stock else float("nan")
+
+
+def bench_stock(results: dict) -> None:
+    """Ours vs stock Rasa (`rasa init`), same plain-turn load: ratios for plain p50, 20-user throughput and p95,
+    and cold start (server start to first answer, trained model)."""
+    tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-stock-"))
+    try:
+        models, init_s = build_stock_bot(tmp)
+        actions, rasa, url, ours_cold = start(tmp)
+        try:
+            ours = {"cold_start_s": round(ours_cold, 1), **plain_side(url, rasa.proc.pid)}
+        finally:
+            rasa.stop()
+            actions.stop()
+        stock_rasa, stock_url, stock_cold = start_stock(models, tmp)
+        try:
+            assert stock_rasa.proc is not None
+            stock = {"cold_start_s": round(stock_cold, 1), **plain_side(stock_url, stock_rasa.proc.pid)}
+        finally:
+            stock_rasa.stop()
+        key = f"users_{STOCK_USERS}"
+        results["vs_stock_rasa"] = {
+            "ours": ours,
+            "stock": {**stock, "init_and_train_s": round(init_s, 1)},
+            "ratio_ours_to_stock": {
+                "plain_p50": ratio(ours["plain_p50_ms"], stock["plain_p50_ms"]),
+                f"throughput_{key}": ratio(ours[key]["turns_per_second"], stock[key]["turns_per_second"]),
+                f"p95_{key}": ratio(ours[key]["p95_ms"], stock[key]["p95_ms"]),
+                "cold_start": ratio(ours["cold_start_s"], stock["cold_start_s"]),
+            },
+            "note": "ours: our start() (action server + Rasa, SQLite tracker store); stock: rasa init's bot, "
+            "in-memory tracker store, no action server; plain turns = greetings (bot/ops/load_script.PLAIN)",
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def stock_rows(results: dict) -> list[tuple]:
+    v = results.get("vs_stock_rasa")
+    if not v:
+        return []
+    ours, stock, r = v["ours"], v["stock"], v["ratio_ours_to_stock"]
+    key = f"users_{STOCK_USERS}"
+    return [
+        (
+            "vs stock Rasa: plain turn p50, 1 user (ms)",
+            ours["plain_p50_ms"],
+            f"stock {stock['plain_p50_ms']} (x{r['plain_p50']})",
+        ),
+        (
+            f"vs stock Rasa: {STOCK_USERS} users plain, turns/s",
+            ours[key]["turns_per_second"],
+            f"stock {stock[key]['turns_per_second']} (x{r[f'throughput_{key}']})",
+        ),
+        (
+            f"vs stock Rasa: {STOCK_USERS} users plain, p95 (ms)",
+            ours[key]["p95_ms"],
+            f"stock {stock[key]['p95_ms']} (x{r[f'p95_{key}']})",
+        ),
+        (
+            "vs stock Rasa: cold start to first answer (s)",
+            ours["cold_start_s"],
+            f"stock {stock['cold_start_s']} (x{r['cold_start']})",
+        ),
+    ]
+
+
+def main_stock(results: dict) -> int:
+    """`python -m bot.ops.bench --only stock`: the side-by-side section alone (var/bench/stock.json)."""
+    bench_stock(results)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "stock.json").write_text(json.dumps(results, indent=2))
+    for row in [("figure", "value", "stock Rasa (ours / stock)"), *stock_rows(results)]:
+        print(" | ".join(str(c) for c in row))
+    return 0
+
+
 # ---------------------------------------------------------------- report
 def table(results: dict) -> str:
     rows = [("figure", "value", "baseline (same run)")]
@@ -356,6 +502,7 @@ def table(results: dict) -> str:
     for name, line in results.get("answer_quality", {}).items():
         rows.append((f"answer quality over REST: {name}", line, "reply text only, citation lines removed"))
     rows.extend(growth_rows(results))
+    rows.extend(stock_rows(results))
     st = results["start"]
     for key, value in st.items():
         rows.append((key, value, ""))
@@ -388,9 +535,12 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:2] == ["--only", "growth"]:
         return main_growth(results)
+    if args[:2] == ["--only", "stock"]:
+        return main_stock(results)
     bench_retrieval(results)
     bench_servers(results)
     bench_growth(results)
+    bench_stock(results)
     bench_train(results)
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)

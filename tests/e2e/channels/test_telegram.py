@@ -120,3 +120,27 @@ def test_update_without_the_right_secret_is_refused(stack, telegram_api, secret)
 def test_malformed_update_gets_a_clear_4xx(stack):
     status, _ = post_update(stack, b'{"update_id": "not json')
     assert 400 <= status < 500
+
+
+def test_knm_practice_round_with_inline_keyboard(stack, telegram_api):
+    """/practise → a theme button → answer buttons (callback data ≤ 64 bytes) → graded with the source."""
+    from bot.knowledge.knm import load_question_bank
+
+    bank = load_question_bank()
+    chat, since = new_chat(), len(telegram_api.calls)
+    post_update(stack, text_update(chat, "quiz me on knm"))
+    sent = telegram_api.wait_for_messages(chat, since, count=2)
+    themes = [b for m in sent for b in keyboard(m)]
+    work = next(b for b in themes if b["text"] == "Work and income")
+    since = len(telegram_api.calls)
+    post_update(stack, callback_update(chat, work["callback_data"]))
+    question = next(m for m in telegram_api.wait_for_messages(chat, since) if m["text"].startswith("Question 1 of"))
+    options = keyboard(question)
+    assert len(options) >= 3 and all(len(b["callback_data"].encode()) <= 64 for b in options)
+    stem = question["text"].split("\n")[1]
+    right = next(q for q in bank.questions if q.stem == stem).answer
+    since = len(telegram_api.calls)
+    post_update(stack, callback_update(chat, options[right]["callback_data"]))
+    graded = telegram_api.wait_for_messages(chat, since, count=2)
+    assert graded[0]["text"].startswith("Right!") and "Source: https://" in graded[0]["text"]
+    assert graded[1]["text"].startswith("Question 2 of 5")

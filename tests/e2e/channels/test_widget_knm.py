@@ -1,0 +1,63 @@
+"""A KNM practice round in the chat widget, in a real headless Chromium (Debian's chromium via Playwright):
+option buttons, a wrong answer, a question in the middle, the score. Also saves the README screenshot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.knowledge.knm import load_question_bank
+from bot.settings import PROJECT_ROOT
+from tests.e2e.channels.test_widget_browser import BOT, ask, browser, page  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+BANK = load_question_bank()
+GRADED = (
+    "n => Array.from(document.querySelectorAll('#ww-log .ww-bot'))"
+    ".filter(e => /^(Right!|Not quite\\.)/.test(e.innerText)).length >= n"
+)
+
+
+def log_text(page) -> str:  # noqa: F811
+    return page.locator("#ww-log").inner_text()
+
+
+def wait_for_text(page, pattern: str, timeout: float = 60_000) -> None:  # noqa: F811
+    page.wait_for_function(
+        "p => new RegExp(p).test(document.querySelector('#ww-log').innerText)", arg=pattern, timeout=timeout
+    )
+
+
+def open_question(page):  # noqa: F811
+    bubble = page.locator(BOT, has_text=re.compile(r"^Question \d+ of \d+")).last
+    stem = bubble.inner_text().split("\n")[1]
+    question = next(q for q in BANK.questions if q.stem == stem)
+    return question
+
+
+def test_widget_knm_round(page, stack):  # noqa: F811
+    ask(page, "practise knm")
+    page.get_by_role("button", name="History and geography").click()
+    wait_for_text(page, r"Question 1 of 5")
+    for number in range(1, 6):
+        wait_for_text(page, rf"Question {number} of 5")
+        question = open_question(page)
+        choice = (question.answer + 1) % len(question.options) if number == 1 else question.answer
+        buttons = page.locator(".ww-buttons").last.get_by_role("button")
+        buttons.nth(choice).click()
+        page.wait_for_function(GRADED, arg=number, timeout=60_000)
+        last = page.locator(BOT, has_text=re.compile(r"^(Right!|Not quite\.)")).last.inner_text()
+        assert last.startswith("Not quite" if number == 1 else "Right!"), last
+        if number == 2:
+            ask(page, "what does KNM stand for?")
+            wait_for_text(page, "Shall we go on with the practice")
+            page.get_by_role("button", name="Go on").click()
+            wait_for_text(page, r"Question 3 of 5[\s\S]*Question 3 of 5")
+    wait_for_text(page, r"Round over: you got 4 of 5 right\.")
+    text = log_text(page)
+    assert "Not quite. The right answer is" in text
+    assert "Have another look at:" in text
+    assert page.get_by_role("button", name="Another round").is_visible()
+    page.screenshot(path=str(PROJECT_ROOT / "docs" / "knm-practice.png"))
