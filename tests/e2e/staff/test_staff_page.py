@@ -160,6 +160,7 @@ def test_staff_page_in_chromium_logs_in_and_shows_the_tables(web):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.set_default_timeout(180_000)  # the first view loads the encoder in the web server (busy CI)
             response = page.goto(web + f"/staff/?from={Period.last_days(3).first}")
             assert response is not None and response.status == 401
             page.get_by_label("Staff token").fill(TOKEN)
