@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import urllib.parse
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +16,8 @@ from bot.ops import staff
 
 WEB_DIR = settings.PROJECT_ROOT / "web"
 SOCKET_IO = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+AXE = WEB_DIR / "node_modules" / "axe-core" / "axe.min.js"  # accessibility checks in the browser tests
+VENDOR = {"/vendor/socket.io.min.js": SOCKET_IO, "/vendor/axe.min.js": AXE}
 
 
 PAGES = {"/index.html", "/privacy.html"}
@@ -24,8 +27,29 @@ def retention_text(days: float = settings.RETENTION_DAYS) -> str:
     return f"for {days:g} days after the last message" if days > 0 else "until the service deletes them"
 
 
+def content_security_policy(rasa_url: str) -> str:
+    """Scripts and styles only from this server (no inline script or style), connections only to this server
+    and Rasa (http(s) for socket.io polling, ws(s) for its WebSocket), no plugins, not framed by other sites."""
+    parts = urllib.parse.urlsplit(rasa_url)
+    rasa = f"{parts.scheme}://{parts.netloc}"
+    rasa_ws = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self'",
+            f"connect-src 'self' {rasa} {rasa_ws}",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
 class WidgetHandler(SimpleHTTPRequestHandler):
     rasa_url = ""
+    csp = ""
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -39,11 +63,11 @@ class WidgetHandler(SimpleHTTPRequestHandler):
         if path == "/config.js":
             body = f"window.WEGWIJZER_CONFIG = {json.dumps({'socketUrl': self.rasa_url})};\n".encode()
             return self._send(body, "application/javascript")
-        if path == "/vendor/socket.io.min.js":
-            if not SOCKET_IO.exists():
-                self.send_error(404, "socket.io client missing: run `make run` (it runs npm install in web/)")
+        if path in VENDOR:
+            if not VENDOR[path].exists():
+                self.send_error(404, "npm package missing: run `make run` (it runs npm ci in web/)")
                 return
-            return self._send(SOCKET_IO.read_bytes(), "application/javascript")
+            return self._send(VENDOR[path].read_bytes(), "application/javascript")
         if path.startswith("/node_modules/"):
             self.send_error(404)
             return
@@ -63,6 +87,8 @@ class WidgetHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", self.csp)
+        self.send_header("X-Frame-Options", "DENY")  # frame-ancestors for browsers without CSP level 2
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         super().end_headers()
@@ -77,7 +103,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--rasa-url", default=f"http://localhost:{settings.RASA_PORT}")
     args = parser.parse_args()
-    handler = type("Handler", (WidgetHandler,), {"rasa_url": args.rasa_url})
+    handler = type(
+        "Handler", (WidgetHandler,), {"rasa_url": args.rasa_url, "csp": content_security_policy(args.rasa_url)}
+    )
     server = ThreadingHTTPServer((args.host, args.port), partial(handler, directory=str(WEB_DIR)))
     print(f"web: serving {WEB_DIR} on http://{args.host}:{args.port}/ (Rasa at {args.rasa_url})", flush=True)
     server.serve_forever()

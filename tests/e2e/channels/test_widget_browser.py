@@ -60,7 +60,8 @@ def ask(page, text: str) -> None:
 
 
 def wait_bot_count(page, count: int, timeout: float = 60_000) -> None:
-    page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= {count}", timeout=timeout)
+    # locator waits, not page.wait_for_function: the page's Content-Security-Policy forbids evaluating strings
+    page.locator(BOT).nth(count - 1).wait_for(timeout=timeout)
 
 
 def test_widget_question_answer_buttons_reload_and_xss(page, stack):
@@ -85,9 +86,7 @@ def test_widget_question_answer_buttons_reload_and_xss(page, stack):
     ask(page, "which counter do I need?")
     page.get_by_role("button", name="See my exam results").click()
     wait_bot_count(page, count + 2)
-    page.wait_for_function(
-        "document.querySelector('#ww-log').innerText.includes('go to Mijn Inburgering')", timeout=60_000
-    )
+    page.locator(BOT, has_text="go to Mijn Inburgering").first.wait_for(timeout=60_000)
 
     # 3. reload keeps the conversation (same session id, history restored)
     session = page.evaluate("localStorage.getItem('wegwijzer.session')")
