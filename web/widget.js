@@ -63,17 +63,20 @@
 
   function renderButtons(buttons, live) {
     if (!buttons || !buttons.length) return;
-    var li = document.createElement("li");
+    var li = document.createElement("li");  // a list item holding a group (a list may only contain items)
     li.className = "ww-buttons";
-    li.setAttribute("role", "group");
-    li.setAttribute("aria-label", "Suggested replies");
+    var group = document.createElement("div");
+    group.className = "ww-button-group";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Suggested replies");
+    li.appendChild(group);
     buttons.forEach(function (b) {
       var btn = document.createElement("button");
       btn.type = "button";
       btn.textContent = b.title;
       btn.disabled = !live;
       btn.addEventListener("click", function () { send(b.payload, b.title); });
-      li.appendChild(btn);
+      group.appendChild(btn);
     });
     log.appendChild(li);
     scrollDown();
