@@ -1,63 +1,26 @@
-"""Bounded load generator for the REST channel (loopback only; every loop is capped in count and time).
+"""Bounded load on the REST channel with Locust (loopback only; users, turns and run time are capped).
 
-Each simulated user runs its own scripted conversation (greeting, questions, counter-finder flows,
-feedback) and checks that every reply belongs to ITS conversation (the right guide cited, the right
-counter named), so cross-talk between users shows up as an error."""
+`run_load` runs bot/ops/locustfile.py headless in its own process (Locust patches the interpreter with gevent,
+which must not reach the test process or the supervisor's threads and subprocesses) and turns its per-turn
+records into a LoadResult: latencies, errors, mismatches (replies that do not fit the user's own conversation:
+cross-talk, wrong answers), the polite "unavailable" replies, and what each sender said, for `lost_turns`."""
 
 from __future__ import annotations
 
 import asyncio
-import random
+import json
+import os
 import statistics
-import time
-import uuid
+import sys
+import tempfile
 from dataclasses import dataclass, field
-from typing import Optional
+from pathlib import Path
 from urllib.parse import urlparse
 
-import aiohttp
+from bot import settings
 
-# (message, text every reply set must contain)
-QUESTIONS = [
-    ("what is the z-route?", "What is the Z-route and who is it for?"),
-    ("how does the speaking exam work?", "How does the speaking exam for integration work?"),
-    ("what is the education route?", "What is the education route for integration?"),
-    ("what happens at the broad intake?", "What is the broad intake for integration?"),
-    ("how does the writing exam work?", "How does the writing exam for integration work?"),
-    ("what are pvt and map?", "What are PVT and MAP during integration?"),
-]
-NEEDS = [
-    ("book_exam", "Mijn Inburgering"),
-    ("residence_permit", "IND"),
-    ("diploma_evaluation", "IDW"),
-    ("exam_results", "Mijn Inburgering"),
-    ("naturalisation", "IND"),
-]
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-@dataclass
-class Turn:
-    message: str
-    expect: Optional[str]  # text the replies must contain (None: any non-empty reply)
-
-
-def script(user_index: int, turns: int) -> list[Turn]:
-    """A deterministic conversation for one user: mixes questions and counter-finder flows."""
-    rng = random.Random(user_index)
-    out: list[Turn] = [Turn("hello", "Wegwijzer")]
-    while len(out) < turns:
-        if rng.random() < 0.5:
-            question, guide = rng.choice(QUESTIONS)
-            out.append(Turn(question, f"Source: {guide}"))
-            if len(out) < turns:
-                out.append(Turn(rng.choice(["/feedback_positive", "/feedback_negative"]), "feedback"))
-        else:
-            need, counter = rng.choice(NEEDS)
-            out.append(Turn("/ask_counter", "What do you want to do"))
-            if len(out) < turns:
-                out.append(Turn(f'/inform{{"need":"{need}"}}', counter))
-    return out[:turns]
 
 
 @dataclass
@@ -65,7 +28,7 @@ class LoadResult:
     users: int
     turns_per_user: int
     latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # no answer, 5xx or an empty reply
+    errors: list[str] = field(default_factory=list)  # no answer, 4xx/5xx or an empty reply
     mismatches: list[str] = field(default_factory=list)  # a reply that does not fit this conversation
     unavailable: int = 0  # turns answered with the polite "temporarily unavailable" reply
     wall_seconds: float = 0.0
@@ -102,58 +65,87 @@ def _check_loopback(url: str) -> None:
         raise ValueError(f"load tests only target this machine (loopback), not {host}")
 
 
-async def _user(
-    session: aiohttp.ClientSession,
-    url: str,
-    index: int,
-    turns: int,
-    result: LoadResult,
-    deadline: float,
-    tolerate_unavailable: bool,
-) -> None:
-    sender = f"load-{index}-{uuid.uuid4().hex[:8]}"
-    result.senders.append(sender)
-    result.sent[sender] = []
-    for turn in script(index, turns):
-        if time.monotonic() > deadline:
-            result.errors.append(f"{sender}: deadline reached")
-            return
-        started = time.perf_counter()
-        try:
-            async with session.post(url, json={"sender": sender, "message": turn.message}) as response:
-                body = await response.json(content_type=None)
-                status = response.status
-        except Exception as error:  # connection reset, timeout: an error, the run goes on
-            result.errors.append(f"{sender}: {turn.message!r}: {type(error).__name__}: {error}")
-            continue
-        result.latencies.append(time.perf_counter() - started)
-        result.sent[sender].append(turn.message)
-        text = "\n".join((m.get("text") or "") for m in (body or []) if isinstance(m, dict))
-        if status >= 500 or not text.strip():
-            result.errors.append(f"{sender}: {turn.message!r}: status {status}, empty={not text.strip()}")
-        elif "temporarily unavailable" in text:
-            result.unavailable += 1
-            if not tolerate_unavailable:
-                result.mismatches.append(f"{sender}: {turn.message!r}: action server unavailable")
-        elif turn.expect and turn.expect.lower() not in text.lower():
-            result.mismatches.append(f"{sender}: {turn.message!r}: expected {turn.expect!r}, got {text[:120]!r}")
+def locust_command(rasa_url: str, users: int, max_seconds: float) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--only-summary",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(users),  # all users at once, as the old generator did
+        "--run-time",
+        f"{max(1, int(max_seconds))}s",
+        "--stop-timeout",
+        "30",
+        "--host",
+        rasa_url,
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",  # failures are reported through the result, not the exit code
+    ]
 
 
 async def run_load(
-    rasa_url: str, users: int, turns: int, max_seconds: float = 600, tolerate_unavailable: bool = False
+    rasa_url: str,
+    users: int,
+    turns: int,
+    max_seconds: float = 600,
+    tolerate_unavailable: bool = False,
+    plain: bool = False,
 ) -> LoadResult:
+    """`users` Locust users, each playing its own `turns`-turn conversation once (plain: greetings only)."""
     _check_loopback(rasa_url)
-    url = f"{rasa_url}/webhooks/rest/webhook"
-    result = LoadResult(users, turns)
-    deadline = time.monotonic() + max_seconds
-    timeout = aiohttp.ClientTimeout(total=60)
-    connector = aiohttp.TCPConnector(limit=users)
-    started = time.perf_counter()
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        await asyncio.gather(
-            *(_user(session, url, i, turns, result, deadline, tolerate_unavailable) for i in range(users))
+    if users < 1 or turns < 1:
+        raise ValueError("users and turns must be at least 1")
+    log_dir = settings.VAR_DIR / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wegwijzer-locust-") as tmp:
+        out = Path(tmp) / "record.json"
+        env = dict(os.environ)
+        env.update(
+            PYTHONPATH=str(settings.PROJECT_ROOT),
+            WEGWIJZER_LOAD_TURNS=str(turns),
+            WEGWIJZER_LOAD_OUT=str(out),
+            WEGWIJZER_LOAD_TOLERATE_UNAVAILABLE="1" if tolerate_unavailable else "0",
+            WEGWIJZER_LOAD_MESSAGES="plain" if plain else "script",
         )
-    result.wall_seconds = time.perf_counter() - started
+        with open(log_dir / "locust.log", "ab") as log:
+            proc = await asyncio.create_subprocess_exec(
+                *locust_command(rasa_url, users, max_seconds),
+                cwd=settings.PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+                stdin=asyncio.subprocess.DEVNULL,
+            )
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=max_seconds + 90)
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+        if not out.exists():
+            raise RuntimeError(f"Locust wrote no result (exit code {proc.returncode}); see {log_dir / 'locust.log'}")
+        record = json.loads(out.read_text())
+    result = LoadResult(
+        users,
+        turns,
+        latencies=record["latencies"],
+        errors=record["errors"],
+        mismatches=record["mismatches"],
+        unavailable=record["unavailable"],
+        wall_seconds=record["wall_seconds"],
+        senders=record["senders"],
+        sent=record["sent"],
+    )
+    if len(result.senders) < users:
+        result.errors.append(f"only {len(result.senders)} of {users} users started in the run time")
     return result
 
 
