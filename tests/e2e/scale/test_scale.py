@@ -320,7 +320,8 @@ def test_widget_in_chromium_through_nginx(scaled):
             ):
                 page.fill("#ww-input", message)
                 page.keyboard.press("Enter")
-                page.wait_for_function(f"document.querySelectorAll('{bot}').length >= {n}", timeout=120_000)
+                # locators, not wait_for_function: the page's Content-Security-Policy forbids eval
+                page.locator(bot).nth(n - 1).wait_for(timeout=120_000)
                 page.wait_for_selector(f"{bot}:has-text('{expect}')", timeout=120_000)
             assert page.inner_text("#ww-status") == ""
         finally:
