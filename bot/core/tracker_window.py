@@ -77,14 +77,15 @@ def prefix_events(
     return events
 
 
-def window_record(window: Window) -> dict[str, Any]:
-    """The `data` of the window row."""
+def window_record(window: Window, timestamp: float) -> dict[str, Any]:
+    """The `data` of the window row. Its timestamp is that of the conversation's latest event, so that readers
+    of the table that take a conversation's last timestamp (retention purge, staff statistics) see no change."""
     return {
         "event": WINDOW_TYPE,
         "first_event_id": window.first_event_id,
         "first_event_timestamp": window.first_event_timestamp,
         "prefix": window.prefix,
-        "timestamp": window.first_event_timestamp,
+        "timestamp": timestamp,
     }
 
 

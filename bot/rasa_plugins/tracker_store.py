@@ -186,7 +186,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         session.query(self.SQLEvent).filter(
             self.SQLEvent.sender_id == tracker.sender_id, self.SQLEvent.type_name == WINDOW_TYPE
         ).delete(synchronize_session=False)
-        self._insert(session, tracker.sender_id, WINDOW_TYPE, redact_value(window_record(window)))
+        latest = max((ts for _, ts in loaded.rows if ts is not None), default=timestamp)
+        self._insert(session, tracker.sender_id, WINDOW_TYPE, redact_value(window_record(window, latest)))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erase_requested(event.as_dict() for event in reversed(tracker.events)):

@@ -75,8 +75,8 @@ def test_prefix_restores_slots_and_loop_then_listens():
 
 def test_window_row_round_trip_and_malformed_rows():
     window = Window(42, 1700000000.25, prefix_events({"topic": "exams"}, None, False, 1700000000.25))
-    record = window_record(window)
-    assert record["event"] == WINDOW_TYPE
+    record = window_record(window, 1700000100.5)
+    assert record["event"] == WINDOW_TYPE and record["timestamp"] == 1700000100.5
     assert parse_window(json.dumps(record)) == window
     for bad in ("", "not json", "[]", json.dumps({**record, "event": "user"}), json.dumps({**record, "prefix": [1]})):
         assert parse_window(bad) is None
