@@ -316,6 +316,7 @@ STOCK_USERS = 20
 def build_stock_bot(tmp: Path) -> tuple[Path, float]:
     """The starter project in tmp/stock, trained; (its models folder, seconds for init + training)."""
     project = tmp / "stock"
+    project.mkdir(parents=True, exist_ok=True)  # rasa init wants the folder to exist
     t = time.perf_counter()
     subprocess.run(
         [str(servers.RASA_BIN), "init", "--no-prompt", "--init-dir", str(project)],
