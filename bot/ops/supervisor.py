@@ -458,8 +458,7 @@ def rasa_server(
         str(credentials),
         "--cors",
         web_origin,
-        "--auth-token",
-        token or auth_token(),
+        f"--auth-token={token or auth_token()}",  # one argument: a generated token may start with "-"
     ]
     merged = base_env(ACTION_PORT=str(action_port), TRACKER_DB=str(tracker_db))
     merged.update(env or {})
