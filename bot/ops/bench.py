@@ -243,16 +243,46 @@ def growth_windows(latencies: list[float], width: int = 12) -> dict[str, float]:
     return out
 
 
-def measure_growth(url: str, turns: int = 300, fresh: int = 30) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (all their threads), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def growth_cpu_windows(cumulative: list[float], width: int = 12) -> dict[str, float]:
+    """CPU ms per turn (Rasa + action server) in each window: robust to other load on the machine, unlike latency."""
+    out = {}
+    for first in GROWTH_WINDOWS:
+        if first - 1 + width < len(cumulative):
+            used = cumulative[first - 1 + width] - cumulative[first - 1]
+            out[f"turns_{first}-{first + width - 1}_cpu_ms_per_turn"] = ms(used / width)
+    return out
+
+
+def measure_growth(url: str, turns: int = 300, fresh: int = 30, pids: list[int] | None = None) -> dict:
     """Drive one conversation for `turns` turns; also the plain turn (a fresh sender's greeting) p50."""
     sender = f"bench-growth-{time.time_ns()}"
     for message in GROWTH_CYCLE:  # warm-up on another sender
         post(url, sender + "-warm", message)
-    latencies = [post(url, sender, GROWTH_CYCLE[i % len(GROWTH_CYCLE)]) for i in range(turns)]
+    latencies, cumulative = [], [cpu_seconds(pids or [])]
+    for i in range(turns):
+        latencies.append(post(url, sender, GROWTH_CYCLE[i % len(GROWTH_CYCLE)]))
+        cumulative.append(cpu_seconds(pids or []))
     plain = [post(url, f"{sender}-fresh-{i}", "hello") for i in range(fresh)]
     out: dict = {"turns": turns, "message_cycle": GROWTH_CYCLE, **growth_windows(latencies)}
-    medians = [v for k, v in out.items() if k.startswith("turns_")]
+    medians = [v for k, v in out.items() if k.startswith("turns_") and k.endswith("_p50_ms")]
     out["ratio_last_to_first"] = round(medians[-1] / medians[0], 2)
+    if pids:
+        cpu = growth_cpu_windows(cumulative)
+        out.update(cpu)
+        per_turn = list(cpu.values())
+        out["cpu_ratio_last_to_first"] = round(per_turn[-1] / max(per_turn[0], 0.01), 2)
     out["plain_turn_fresh_sender_p50_ms"] = ms(pct(plain, 50))
     return out
 
@@ -262,7 +292,8 @@ def bench_growth(results: dict) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-growth-"))
     actions, rasa, url, _ = start(tmp)
     try:
-        results["per_turn_growth"] = measure_growth(url, int(os.environ.get("BENCH_GROWTH_TURNS", "300")))
+        turns = int(os.environ.get("BENCH_GROWTH_TURNS", "300"))
+        results["per_turn_growth"] = measure_growth(url, turns, pids=[rasa.proc.pid, actions.proc.pid])
     finally:
         rasa.stop()
         actions.stop()
@@ -273,8 +304,13 @@ def growth_rows(results: dict) -> list[tuple]:
     g = results.get("per_turn_growth")
     if not g:
         return []
-    windows = {k.removeprefix("turns_").removesuffix("_p50_ms"): v for k, v in g.items() if k.startswith("turns_")}
-    return [
+    windows = {
+        k.removeprefix("turns_").removesuffix("_p50_ms"): v
+        for k, v in g.items()
+        if k.startswith("turns_") and k.endswith("_p50_ms")
+    }
+    cpu = [v for k, v in g.items() if k.endswith("_cpu_ms_per_turn")]
+    rows = [
         (
             f"one conversation, {g['turns']} turns: turn p50 by position (ms)",
             " / ".join(f"{v}" for v in windows.values()),
@@ -282,6 +318,15 @@ def growth_rows(results: dict) -> list[tuple]:
         ),
         ("per-turn growth: last window / first window", f"x{g['ratio_last_to_first']}", "goal ≤ x1.5"),
     ]
+    if cpu:
+        rows.append(
+            (
+                "same windows: CPU ms per turn, Rasa + action server",
+                " / ".join(f"{v}" for v in cpu),
+                f"x{g['cpu_ratio_last_to_first']} (not disturbed by other load)",
+            )
+        )
+    return rows
 
 
 def bench_train(results: dict) -> None:
