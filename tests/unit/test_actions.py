@@ -237,3 +237,64 @@ def test_second_not_helpful_hands_over(stub):
     sent, events = run(act.ActionFeedback(), tracker("", Intent.FEEDBACK_NEGATIVE, slots={Slot.FAILED_ATTEMPTS: 1.0}))
     assert sent[-1]["text"] == f"{messages.FEEDBACK_THANKS} {messages.HANDOVER}"
     assert slots_set(events) == {Slot.FEEDBACK: "not_helpful", Slot.FAILED_ATTEMPTS: 0.0}
+
+
+# --------------------------------------------------------------------------- KNM practice and privacy
+
+
+@pytest.fixture
+def practice(monkeypatch):
+    import random
+
+    from bot.dialogue.knm_practice import KnmPractice
+    from tests.unit.test_knm_practice import bank
+
+    practice = KnmPractice(bank(), round_size=2, rng=random.Random(3))
+    monkeypatch.setattr(act, "get_practice", lambda: practice)
+    return practice
+
+
+def test_knm_start_with_a_theme_sets_the_round_and_sends_the_framing(practice):
+    sent, events = run(act.ActionStartKnm(), tracker("quiz me on housing", Intent.PRACTISE_KNM))
+    assert "not DUO's exam questions" in sent[0]["text"]
+    state = slots_set(events)[Slot.KNM]
+    assert state["theme"] == "housing" and len(state["questions"]) == 2 and state["stage"] == "question"
+
+
+def test_knm_validation_ignores_the_activating_message(practice):
+    _, events = run(act.ValidateKnmForm(), tracker("practise knm", Intent.PRACTISE_KNM))
+    assert slots_set(events) == {Slot.KNM_CHOICE: None}
+
+
+def test_knm_validation_grades_and_ends_the_form_after_the_last_question(practice, stub):
+    _, events = run(act.ActionStartKnm(), tracker("quiz me on housing", Intent.PRACTISE_KNM))
+    state = slots_set(events)[Slot.KNM]
+    for _ in range(2):
+        sent, events = run(
+            act.ValidateKnmForm(),
+            tracker("b", Intent.KNM_ANSWER, slots={Slot.KNM: state, Slot.REQUESTED_SLOT: Slot.KNM_CHOICE}),
+        )
+        assert sent[0]["text"].startswith("Right!")
+        state = slots_set(events)[Slot.KNM]
+    assert slots_set(events)[Slot.REQUESTED_SLOT] is None
+    sent, events = run(act.ActionEndKnm(), tracker("", slots={Slot.KNM: state}))
+    assert "you got 2 of 2 right" in sent[0]["text"] and slots_set(events)[Slot.KNM]["questions"] == []
+
+
+def test_knm_question_in_the_middle_goes_to_the_assistant(practice, stub):
+    _, events = run(act.ActionStartKnm(), tracker("quiz me on housing", Intent.PRACTISE_KNM))
+    slots = {Slot.KNM: slots_set(events)[Slot.KNM], Slot.REQUESTED_SLOT: Slot.KNM_CHOICE}
+    sent, events = run(act.ValidateKnmForm(), tracker("what is the BRP?", Intent.ASK_QUESTION, slots=slots))
+    assert stub.questions == ["what is the BRP?"] and sent[0]["text"] == "answer to what is the BRP?"
+    assert slots_set(events)[Slot.KNM]["stage"] == "paused" and Slot.REQUESTED_SLOT not in slots_set(events)
+
+
+def test_privacy_notice_names_the_retention_and_how_to_erase():
+    sent, _ = run(act.ActionPrivacyNotice(), tracker("what do you store", Intent.PRIVACY))
+    assert f"{act.settings.RETENTION_DAYS:g} days" in sent[0]["text"] and "delete my conversation" in sent[0]["text"]
+
+
+def test_erase_sends_the_widget_signal_then_the_confirmation():
+    sent, events = run(act.ActionEraseConversation(), tracker("/affirm", Intent.AFFIRM))
+    assert sent[0]["custom"] == {"data": {"wegwijzer": "conversation_erased"}}
+    assert sent[1]["text"] == messages.ERASE_DONE and events == []
