@@ -22,8 +22,11 @@ export ACTION_PORT ?= 5055
 export WEB_PORT ?= 8080
 export TRACKER_DB ?= var/tracker.db
 export PYTHONPATH := $(CURDIR)
+# Set-up steps print one progress line each; their own output goes to var/logs/setup.log.
+STEP := bash bot/ops/step.sh
 
-KNOWLEDGE_FILES := $(shell find knowledge -type f \( -name '*.md' -o -name '*.yml' \) 2>/dev/null)
+# The KNM practice bank (knowledge/knm/) is read by the action server only: it is not part of the index or NLU.
+KNOWLEDGE_FILES := $(shell find knowledge -path knowledge/knm -prune -o -type f \( -name '*.md' -o -name '*.yml' \) -print 2>/dev/null)
 INDEX_SOURCES := bot/settings.py $(wildcard bot/knowledge/*.py bot/retrieval/*.py)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
@@ -38,26 +41,21 @@ help:
 # ---------------------------------------------------------------- environments
 $(RASA_VENV)/.installed: requirements-rasa.txt
 	@test -x "$(PY310)" || { echo "ERROR: Python 3.10 interpreter not found at $(PY310) (Rasa 3.6 needs it; set PY310=/path/to/python3.10)"; exit 1; }
-	@echo ">> creating $(RASA_VENV) (Rasa 3.6.21, Python 3.10; about 2 minutes)"
-	rm -rf $(RASA_VENV)
-	$(PY310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install -q -r requirements-rasa.txt
-	$(RASA_VENV)/bin/pip install -q --no-deps -e .
-	touch $@
+	@rm -rf $(RASA_VENV)
+	@$(STEP) "creating $(RASA_VENV) (Rasa 3.6.21, Python 3.10; about 2 minutes)" \
+		bash -c '$(PY310) -m venv $(RASA_VENV) && $(RASA_VENV)/bin/pip install -r requirements-rasa.txt && $(RASA_VENV)/bin/pip install --no-deps -e .'
+	@touch $@
 
 $(ACT_VENV)/.installed: requirements-actions.txt
 	@test -x "$(PY311)" || { echo "ERROR: Python 3.11 interpreter not found at $(PY311)"; exit 1; }
-	@echo ">> creating $(ACT_VENV) (torch CPU, sentence-transformers, faiss, spaCy; about 2 minutes)"
-	rm -rf $(ACT_VENV)
-	$(PY311) -m venv $(ACT_VENV)
-	$(ACT_VENV)/bin/pip install -q torch==2.13.0
-	$(ACT_VENV)/bin/pip install -q -r requirements-actions.txt
-	$(ACT_VENV)/bin/pip install -q --no-deps -e .
-	touch $@
+	@rm -rf $(ACT_VENV)
+	@$(STEP) "creating $(ACT_VENV) (torch CPU, sentence-transformers, faiss, spaCy; about 2 minutes)" \
+		bash -c '$(PY311) -m venv $(ACT_VENV) && $(ACT_VENV)/bin/pip install torch==2.13.0 && $(ACT_VENV)/bin/pip install -r requirements-actions.txt && $(ACT_VENV)/bin/pip install --no-deps -e .'
+	@touch $@
 
 $(ACT_VENV)/.dev-installed: $(ACT_VENV)/.installed requirements-dev.txt
-	$(ACT_VENV)/bin/pip install -q -r requirements-dev.txt
-	touch $@
+	@$(STEP) "installing the test tools (requirements-dev.txt)" $(ACT_VENV)/bin/pip install -r requirements-dev.txt
+	@touch $@
 
 envs: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
 
@@ -67,7 +65,7 @@ check-knowledge: $(ACT_VENV)/.installed
 
 $(INDEX): $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) $(INDEX_SOURCES)
 	$(APY) -m bot check-knowledge
-	$(APY) -m bot index
+	@$(STEP) "building the search index" $(APY) -m bot index
 	@touch $@
 
 index: $(INDEX)
@@ -77,14 +75,14 @@ data/nlu/questions.yml: $(ACT_VENV)/.installed $(KNOWLEDGE_FILES) bot/tools/nlu_
 	$(APY) -m bot.tools.nlu_questions
 
 $(MODEL): $(RASA_VENV)/.installed data/nlu/questions.yml $(TRAIN_INPUTS)
-	@echo ">> training the Rasa model (data, config or domain changed)"
-	$(RASA) train --fixed-model-name wegwijzer --out models --quiet
+	@$(STEP) "training the Rasa model (data, config or domain changed; about 5 minutes)" \
+		$(RASA) train --fixed-model-name wegwijzer --out models
 	@touch $@
 
 train: $(MODEL)
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --silent
+	@$(STEP) "installing the widget's npm packages" bash -c 'cd web && npm ci --no-audit --no-fund'
 
 webdeps: web/node_modules/.package-lock.json
 

@@ -104,6 +104,8 @@ def content_hash(knowledge_dir: Path | None = None) -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".md", ".yml", ".yaml"}):
         if path.name == "README.md" and path.parent == root:
             continue
+        if path.is_relative_to(root / "knm"):  # the practice bank is not searched: editing it rebuilds nothing
+            continue
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
