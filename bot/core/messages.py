@@ -119,7 +119,9 @@ KNM_OPTION = "{letter}) {text}"
 KNM_NO_DUTCH = "(This question has no Dutch version yet.)"
 KNM_RIGHT = "Right! {explanation}\nSource: {url}"
 KNM_WRONG = "Not quite. The right answer is {letter}) {option}. {explanation}\nSource: {url}"
-KNM_NOT_AN_ANSWER = "I did not catch your answer. Tap one of the options, or type {letters}. Say stop to end the practice."
+KNM_NOT_AN_ANSWER = (
+    "I did not catch your answer. Tap one of the options, or type {letters}. Say stop to end the practice."
+)
 KNM_OLD_BUTTON = "That button belongs to an earlier question. Here is the open question again:"
 KNM_GO_ON = "Shall we go on with the practice?"
 KNM_WELCOME = "You're welcome!"
