@@ -123,7 +123,7 @@ def test_malformed_update_gets_a_clear_4xx(stack):
 
 
 def test_knm_practice_round_with_inline_keyboard(stack, telegram_api):
-    """/practise → a theme button → answer buttons (callback data ≤ 64 bytes) → graded with the source."""
+    """A whole round: a theme button → answer buttons (callback data ≤ 64 bytes), one wrong → the score."""
     from bot.knowledge.knm import load_question_bank
 
     bank = load_question_bank()
@@ -137,10 +137,18 @@ def test_knm_practice_round_with_inline_keyboard(stack, telegram_api):
     question = next(m for m in telegram_api.wait_for_messages(chat, since) if m["text"].startswith("Question 1 of"))
     options = keyboard(question)
     assert len(options) >= 3 and all(len(b["callback_data"].encode()) <= 64 for b in options)
-    stem = question["text"].split("\n")[1]
-    right = next(q for q in bank.questions if q.stem == stem).answer
-    since = len(telegram_api.calls)
-    post_update(stack, callback_update(chat, options[right]["callback_data"]))
-    graded = telegram_api.wait_for_messages(chat, since, count=2)
-    assert graded[0]["text"].startswith("Right!") and "Source: https://" in graded[0]["text"]
-    assert graded[1]["text"].startswith("Question 2 of 5")
+    for number in range(1, 6):
+        stem = question["text"].split("\n")[1]
+        right = next(q for q in bank.questions if q.stem == stem).answer
+        choice = (right + 1) % len(options) if number == 1 else right  # one wrong answer
+        since = len(telegram_api.calls)
+        post_update(stack, callback_update(chat, options[choice]["callback_data"]))
+        sent = telegram_api.wait_for_messages(chat, since, count=2)
+        assert sent[0]["text"].startswith("Not quite" if number == 1 else "Right!"), sent[0]["text"]
+        assert "Source: https://" in sent[0]["text"]
+        if number < 5:
+            question = sent[1]
+            assert question["text"].startswith(f"Question {number + 1} of 5")
+            options = keyboard(question)
+    assert "Round over: you got 4 of 5 right." in sent[-1]["text"]
+    assert keyboard(sent[-1])[0]["text"] == "Another round"
