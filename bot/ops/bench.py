@@ -184,6 +184,32 @@ def answer_quality(url: str) -> dict[str, str]:
     return out
 
 
+def turn_latencies(url: str) -> dict[str, dict[str, float]]:
+    """One user, 40 rounds of each turn kind; p50/p95 and the ratio to the plain turn."""
+    turns: dict[str, list[float]] = {
+        "plain (greet, no action server)": [],
+        "retrieval (question)": [],
+        "form (counter finder step)": [],
+        "quiz (KNM round start)": [],
+        "quiz (KNM answer graded)": [],
+    }
+    questions = [q.q for q in load_questions(DEV) if q.guides][:40]
+    for i in range(40):
+        sender = f"bench-1u-{i}"
+        turns["plain (greet, no action server)"].append(post(url, sender, "hello"))
+        turns["retrieval (question)"].append(post(url, sender, questions[i % len(questions)]))
+        turns["form (counter finder step)"].append(post(url, sender, "/ask_counter"))
+        post(url, sender, "/stop")
+        turns["quiz (KNM round start)"].append(post(url, sender, '/practise_knm{"knm_theme":"mixed"}'))
+        turns["quiz (KNM answer graded)"].append(post(url, sender, "b"))
+        post(url, sender, "stop")
+    plain_p50 = pct(turns["plain (greet, no action server)"], 50)
+    return {
+        name: {"p50_ms": ms(pct(v, 50)), "p95_ms": ms(pct(v, 95)), "x_plain_p50": round(pct(v, 50) / plain_p50, 2)}
+        for name, v in turns.items()
+    }
+
+
 def bench_servers(results: dict) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-"))
     actions, rasa, url, cold_s = start(tmp)
@@ -192,29 +218,8 @@ def bench_servers(results: dict) -> None:
         for _ in range(5):  # warm-up
             post(url, "bench-warm", "hello")
             post(url, "bench-warm", "how does the speaking exam work?")
-        turns: dict[str, list[float]] = {
-            "plain (greet, no action server)": [],
-            "retrieval (question)": [],
-            "form (counter finder step)": [],
-            "quiz (KNM round start)": [],
-            "quiz (KNM answer graded)": [],
-        }
-        questions = [q.q for q in load_questions(DEV) if q.guides][:40]
-        for i in range(40):
-            sender = f"bench-1u-{i}"
-            turns["plain (greet, no action server)"].append(post(url, sender, "hello"))
-            turns["retrieval (question)"].append(post(url, sender, questions[i % len(questions)]))
-            turns["form (counter finder step)"].append(post(url, sender, "/ask_counter"))
-            post(url, sender, "/stop")
-            turns["quiz (KNM round start)"].append(post(url, sender, '/practise_knm{"knm_theme":"mixed"}'))
-            turns["quiz (KNM answer graded)"].append(post(url, sender, "b"))
-            post(url, sender, "stop")
+        results["turn_latency_1_user"] = turn_latencies(url)
         results["answer_quality"] = answer_quality(url)
-        plain_p50 = pct(turns["plain (greet, no action server)"], 50)
-        results["turn_latency_1_user"] = {
-            name: {"p50_ms": ms(pct(v, 50)), "p95_ms": ms(pct(v, 95)), "x_plain_p50": round(pct(v, 50) / plain_p50, 2)}
-            for name, v in turns.items()
-        }
         results["throughput"] = {}
         for users in (1, 10, 20, 50):
             load = asyncio.run(run_load(url.rsplit("/webhooks", 1)[0], users=users, turns=10, max_seconds=300))
@@ -572,6 +577,22 @@ def main_growth(results: dict) -> int:
     return 0
 
 
+def main_turns(results: dict) -> int:
+    """Only the one-user turn latencies per turn kind (plain, retrieval, form, KNM quiz): a few minutes."""
+    tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-"))
+    actions, rasa, url, _ = start(tmp)
+    try:
+        results["turn_latency_1_user"] = turn_latencies(url)
+    finally:
+        rasa.stop()
+        actions.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nWegwijzer turn latencies — {results['machine']} — {results['date']}\n")
+    for name, v in results["turn_latency_1_user"].items():
+        print(f"{name:40} p50 {v['p50_ms']:>7} ms  p95 {v['p95_ms']:>7} ms  x{v['x_plain_p50']} of plain p50")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict = {
@@ -583,6 +604,8 @@ def main(argv: list[str] | None = None) -> int:
         return main_growth(results)
     if args[:2] == ["--only", "stock"]:
         return main_stock(results)
+    if args[:2] == ["--only", "turns"]:
+        return main_turns(results)
     bench_retrieval(results)
     bench_servers(results)
     bench_growth(results)
