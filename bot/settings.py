@@ -177,6 +177,12 @@ SENTENCE_CUE_WEIGHT = 0.12
 SENTENCE_PASSAGE_WEIGHT = 0.10
 SENTENCE_GUIDE_WEIGHT = 0.10
 SENTENCE_OTHER_ACT_PENALTY = 0.35
+# A definition ("KNM stands for ...", a glossary line) answers "what is X?", not "what do I bring to X?".
+# Decline a question when most of its word weight is words no guide contains and the best match is only moderate
+# (dev set: every in-scope English question with that much unknown weight matches at dense >= 0.72).
+UNKNOWN_WORDS_MIN_SHARE = float(_env("UNKNOWN_WORDS_MIN_SHARE", "0.6"))
+UNKNOWN_WORDS_MAX_DENSE = float(_env("UNKNOWN_WORDS_MAX_DENSE", "0.6"))
+SENTENCE_DEFINITION_PENALTY = float(_env("SENTENCE_DEFINITION_PENALTY", "0.08"))
 ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3

@@ -57,6 +57,13 @@ def looks_dutch(text: str) -> bool:
     return dutch >= 2 and dutch > english
 
 
+def looks_english(text: str) -> bool:
+    """At least one English function word, and more of them than Dutch ones."""
+    words = [w.lower() for w in _WORD.findall(text or "")]
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return english >= 1 and english > sum(w in _DUTCH_WORDS for w in words)
+
+
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|but|so|also|ok(ay)?,? and|what if|and if|and what|how about|what about|then)\b", re.I
 )

@@ -14,7 +14,14 @@ from bot.core import messages
 from bot.core.contract import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, ACTS, Intent, payload
 from bot.core.guard import NOTE_TOO_LONG, REPLIES, check
 from bot.core.pii import contains_pii
-from bot.core.text import looks_dutch, question_focus, reads_like_follow_up, reads_like_question, sentences
+from bot.core.text import (
+    looks_dutch,
+    looks_english,
+    question_focus,
+    reads_like_follow_up,
+    reads_like_question,
+    sentences,
+)
 from bot.dialogue.counter_finder import NeedMatcher, parse_act, stated_act
 from bot.dialogue.replies import (
     Button,
@@ -95,6 +102,13 @@ class Assistant:
         dutch = looks_dutch(question_focus(checked.text) or checked.text)
         if dutch and result.dense_top < settings.DUTCH_MIN_DENSE:
             result.abstain = True
+        elif (
+            query == checked.text
+            and looks_english(checked.text)
+            and result.dense_top < settings.UNKNOWN_WORDS_MAX_DENSE
+            and self.selector.unknown_share(checked.text) >= settings.UNKNOWN_WORDS_MIN_SHARE
+        ):
+            result.abstain = True  # mostly about things no guide mentions ("exchange my driving licence")
         term = self._asked_term(checked.text) if query == checked.text else None
         selection = None
         if term is not None:  # "vrijstelling, what is that? my teacher said ...": the term's meaning

@@ -71,6 +71,14 @@ _YES_NO_QUESTION = re.compile(
     r"|,\s*(can|do|does|is|are|should|must) i\b",
     re.I,
 )
+# A question that asks what something is; a sentence (or glossary line) that says what something is. For any
+# other question ("what do I bring", "what happens if I miss it") a definition is the lead, not the answer.
+_ASKS_DEFINITION = re.compile(
+    r"^\W*(what('?s| is| are)\b|what does .{1,40}\b(mean|stand for)\b|wat (is|zijn|betekent)\b|define\b|explain\b"
+    r"|tell me (more )?about\b)|\bmean(s|ing)?\b|\bstands? for\b",
+    re.I,
+)
+_DEFINES = re.compile(r"^[^.,;:]{0,60}?\b(is one of|stands for|means|is a|is an|is the|are the)\b", re.I)
 _LEANS_BACK = re.compile(r"^(it|this|that|they|these|those|there|he|she|so|then|but|also|however|here)\b", re.I)
 
 
@@ -162,6 +170,13 @@ class AnswerSelector:
             units = [_without_polarity(u) for u in units if _POLARITY.sub("", u).strip()]
         return Selection(" ".join(units), passage, best[0])
 
+    def unknown_share(self, question: str) -> float:
+        """Share of the question's word weight (IDF) carried by words that no guide sentence contains."""
+        tokens = self.retriever.normalizer.analyse(question).tokens
+        weights = {t: self.idf.get(t, self.max_idf) for t in tokens}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t not in self.idf) / total if total else 0.0
+
     def _coverage(self, question: str, faq_question: str) -> float:
         """Share of the question's word weight (IDF) that the FAQ question also has."""
         normalizer = self.retriever.normalizer
@@ -192,6 +207,7 @@ class AnswerSelector:
             weights.setdefault(t, settings.SENTENCE_EXPANSION_WEIGHT * self.idf.get(t, self.max_idf))
         total = sum(weights.values())
         cues = [s for q, s in _CUES if q.search(question)]
+        definition_penalty = 0.0 if _ASKS_DEFINITION.search(question) else settings.SENTENCE_DEFINITION_PENALTY
         cosine = self.sentence_vectors[sids] @ qvec
         scores: dict[int, float] = {}
         for sid, cos in zip(sids, cosine):
@@ -205,6 +221,8 @@ class AnswerSelector:
             score += settings.SENTENCE_CUE_WEIGHT * min(2, sum(1 for cue in cues if cue.search(text)))
             score += settings.SENTENCE_PASSAGE_WEIGHT * passage_prior.get(unit.passage, 0.0)
             score += settings.SENTENCE_GUIDE_WEIGHT * guide_prior.get(passage.guide, 0.0)
+            if definition_penalty and (passage.kind == "glossary" or _DEFINES.search(text)):
+                score -= definition_penalty
             if act in _OTHER_ACT:
                 other, own = _OTHER_ACT[act]
                 if other.search(text) and not own.search(text):

@@ -6,7 +6,14 @@ import pytest
 
 from bot.core.guard import NOTE_TOO_LONG, check
 from bot.core.pii import contains_pii
-from bot.core.text import asking_part, looks_dutch, question_focus, reads_like_follow_up, reads_like_question
+from bot.core.text import (
+    asking_part,
+    looks_dutch,
+    looks_english,
+    question_focus,
+    reads_like_follow_up,
+    reads_like_question,
+)
 from bot.dialogue.counter_finder import stated_act
 
 
@@ -78,3 +85,16 @@ def test_contains_pii_also_for_a_named_number_with_a_wrong_check_digit():
     assert contains_pii("here is my BSN 123456789, can you look up my deadline")
     assert contains_pii("mail me at someone@example.com")
     assert not contains_pii("I have 3 years to integrate")
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("how do i exchange my driving licence", True),
+        ("what is the minimum wage per hour", True),
+        ("waar zie ik mijn examenuitslag?", False),
+        ("staatsexamen programma 2", False),
+    ],
+)
+def test_looks_english(text: str, english: bool) -> None:
+    assert looks_english(text) is english
