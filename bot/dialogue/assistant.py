@@ -289,6 +289,10 @@ class Assistant:
         small talk, left to the rules | ('nonsense', None): re-ask."""
         if intent == Intent.OUT_OF_SCOPE and not reads_like_question(text):
             return "nonsense", None  # "blorp zzzz qqq" while the finder waits: ask again, don't end it
+        if intent in TASK_LIKE_INTENTS:  # "where can i see my exam results" answers "what do you want to do?"
+            match = self.needs.match(without_act(text))
+            if match and match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION:
+                return "need", match.need
         if intent not in NEED_INTENTS:
             return "other", None
         question = reads_like_question(text)
@@ -434,6 +438,8 @@ def _asks_meaning(text: str, term: GlossaryTerm) -> bool:
 # While the finder waits for the task, only these can name it; every other intent is left to the rules
 # (a side question is answered, an exit ends the finder).
 NEED_INTENTS = {Intent.INFORM, Intent.ASK_COUNTER, Intent.ASK_QUESTION, Intent.NLU_FALLBACK}
+# Intents NLU gives to some task descriptions; while the finder asks for the task, a strong task match wins.
+TASK_LIKE_INTENTS = {Intent.PERSONAL_FILE, Intent.ASK_CONTACT, Intent.ASK_START}
 __all__ = [
     "ACTS",
     "ACT_BEFORE_2013",

@@ -90,7 +90,9 @@ def compose_answer(kb: KnowledgeBase, selection: Selection, other_guides: list[s
     passage = selection.passage
     text = selection.text + (f" {messages.DUTCH_NOTE}" if dutch else "")
     body = f"{text}\n\n{citation(passage.guide, passage.source_url)}"
-    buttons = FEEDBACK_BUTTONS + practice_buttons(passage.guide) + _related_buttons(kb, passage.guide, other_guides)
+    practice = practice_buttons(passage.guide)  # takes the place of one related guide
+    related = _related_buttons(kb, passage.guide, other_guides, settings.RELATED_BUTTONS - len(practice))
+    buttons = FEEDBACK_BUTTONS + practice + related
     return Reply(text=body, buttons=buttons, guide=passage.guide, source_url=passage.source_url)
 
 
@@ -110,7 +112,8 @@ def compose_guide_overview(kb: KnowledgeBase, title: str) -> Reply:
     first = guide.sections[0]
     url = first.source_url or guide.source_url
     text = f"{guide.title}\n{guide.summary}\n\n{trim_sentences(first.text)}\n\n{citation(guide.title, url)}"
-    buttons = practice_buttons(guide.title) + _related_buttons(kb, guide.title, [])
+    practice = practice_buttons(guide.title)
+    buttons = practice + _related_buttons(kb, guide.title, [], settings.RELATED_BUTTONS - len(practice))
     return Reply(text=text, buttons=buttons, guide=guide.title, source_url=url)
 
 
