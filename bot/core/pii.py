@@ -45,11 +45,25 @@ def iban_valid(candidate: str) -> bool:
         return False
 
 
+def _redact_iban_span(span: str) -> str:
+    """The IBAN pattern matched `span`; when the whole is no IBAN, a valid one may still sit inside it between
+    spaces ("AA00 NL91ABNA0417164300 AA00": the pattern started at the noise)."""
+    if iban_valid(span):
+        return PLACEHOLDERS["iban"]
+    starts = [0] + [i + 1 for i, c in enumerate(span) if c == " "]
+    ends = [i for i, c in enumerate(span) if c == " "] + [len(span)]
+    for start in starts:
+        for end in reversed(ends):
+            if end - start >= 15 and iban_valid(span[start:end]):
+                return span[:start] + PLACEHOLDERS["iban"] + _redact_iban_span(span[end:])
+    return span
+
+
 def redact(text: str) -> str:
     if not text or not isinstance(text, str):
         return text
     text = _EMAIL.sub(PLACEHOLDERS["email"], text)
-    text = _IBAN.sub(lambda m: PLACEHOLDERS["iban"] if iban_valid(m.group(0)) else m.group(0), text)
+    text = _IBAN.sub(lambda m: _redact_iban_span(m.group(0)), text)
     text = _VNUMBER.sub(lambda m: m.group(0).replace(m.group(1), PLACEHOLDERS["vnumber"]), text)
     text = _NINE.sub(lambda m: PLACEHOLDERS["bsn"] if bsn_valid(re.sub(r"\D", "", m.group(0))) else m.group(0), text)
     text = _PHONE.sub(PLACEHOLDERS["phone"], text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -68,6 +68,7 @@ def test_fuzz_guard_never_raises_and_respects_the_cap(text):
 
 @hsettings(max_examples=600, deadline=None)
 @given(st.text(max_size=500), st.sampled_from(["111222333", "a@b.nl", "0612345678", "NL91ABNA0417164300"]))
+@example("AA00", "NL91ABNA0417164300")  # found by CI: the IBAN pattern started at the noise
 def test_fuzz_redaction_removes_planted_secrets(noise, secret):
     text = f"{noise} {secret} {noise}"
     out = redact(text)
