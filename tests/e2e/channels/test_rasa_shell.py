@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from bot.ops.supervisor import free_port, port_in_use
+from bot.ops.supervisor import free_port, port_holders, port_in_use
 from bot.settings import PROJECT_ROOT
 from tests.support.stack import kill_groups, processes_with, wait_gone
 
@@ -69,6 +69,12 @@ def stop_shell(pexpect, shell, shell_port: int, stop_signal: int) -> list[int]:
     return left
 
 
+def port_released(port: int, timeout: float = 10) -> bool:
+    """A process killed outright loses its command line (memory) a moment before its sockets are closed:
+    wait for the kernel to finish closing them, then say whether the port is free."""
+    return not wait_gone(lambda: [port] if port_in_use(port) else [], timeout=timeout)
+
+
 def test_rasa_shell_answers_a_question_and_runs_the_counter_finder(stack, tmp_path):
     pexpect = pytest.importorskip("pexpect")
     shell, shell_port = start_shell(pexpect, stack, tmp_path)
@@ -93,7 +99,7 @@ def test_rasa_shell_answers_a_question_and_runs_the_counter_finder(stack, tmp_pa
     finally:
         left = stop_shell(pexpect, shell, shell_port, signal.SIGTERM)
     assert left == [], f"still running after the supervisor stopped: {left}"
-    assert not port_in_use(shell_port)
+    assert port_released(shell_port), f"port {shell_port} still held by {port_holders(shell_port)}"
 
 
 def test_rasa_shell_does_not_outlive_a_killed_supervisor(stack, tmp_path):
@@ -107,4 +113,4 @@ def test_rasa_shell_does_not_outlive_a_killed_supervisor(stack, tmp_path):
     finally:
         left = stop_shell(pexpect, shell, shell_port, signal.SIGKILL)
     assert left == [], f"still running after the supervisor was killed: {left}"
-    assert not port_in_use(shell_port)
+    assert port_released(shell_port), f"port {shell_port} still held by {port_holders(shell_port)}"
