@@ -169,20 +169,16 @@ ANSWER_CANDIDATES = 12  # passages (any guide) whose sentences compete for the a
 FAQ_QUESTION_MATCH_MIN = float(_env("FAQ_QUESTION_MATCH_MIN", "0.72"))
 FAQ_KEEP_YES_NO_MIN = 0.90  # its leading "Yes."/"No." only when the questions are near-identical
 FAQ_QUESTION_COVERAGE_MIN = 0.4  # ... and its question shares this much of the user's word weight
-# Sentence score = cosine(question, sentence) + these weights (see bot/dialogue/selection.py).
-SENTENCE_OVERLAP_WEIGHT = 0.25
 SENTENCE_EXPANSION_WEIGHT = 0.3  # glossary synonyms of a term in the question count this much in the overlap
 LONG_MESSAGE_WORDS = 25  # above this, the sentence that asks is what the answer must match
-SENTENCE_CUE_WEIGHT = 0.12
-SENTENCE_PASSAGE_WEIGHT = 0.10
-SENTENCE_GUIDE_WEIGHT = 0.10
-SENTENCE_OTHER_ACT_PENALTY = 0.35
-# A definition ("KNM stands for ...", a glossary line) answers "what is X?", not "what do I bring to X?".
+# A word that this share of the candidate sentences contain is the question's topic, not what it asks about it.
+ASPECT_TOPIC_SHARE = float(_env("ASPECT_TOPIC_SHARE", "0.15"))
+# Weights of the sentence features (bot/dialogue/selection.py FEATURES), fitted by `python -m bot fit-ranker`.
+RANKER_WEIGHTS = Path(_env("RANKER_WEIGHTS", str(PROJECT_ROOT / "bot" / "dialogue" / "ranker.json")))
 # Decline a question when most of its word weight is words no guide contains and the best match is only moderate
 # (dev set: every in-scope English question with that much unknown weight matches at dense >= 0.72).
 UNKNOWN_WORDS_MIN_SHARE = float(_env("UNKNOWN_WORDS_MIN_SHARE", "0.6"))
 UNKNOWN_WORDS_MAX_DENSE = float(_env("UNKNOWN_WORDS_MAX_DENSE", "0.6"))
-SENTENCE_DEFINITION_PENALTY = float(_env("SENTENCE_DEFINITION_PENALTY", "0.08"))
 ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3

@@ -6,6 +6,7 @@ compete like any other, without a leading "Yes."/"No." that answered another que
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import numpy as np
 from bot import settings
 from bot.core.text import question_focus
 from bot.knowledge import Passage
+from bot.retrieval.normalize import Analysis, fold
 from bot.retrieval.search import Retriever, SearchResult
 
 FAQ_KINDS = ("faq", "hub_faq")
@@ -82,6 +84,36 @@ _DEFINES = re.compile(r"^[^.,;:]{0,60}?\b(is one of|stands for|means|is a|is an|
 _LEANS_BACK = re.compile(r"^(it|this|that|they|these|those|there|he|she|so|then|but|also|however|here)\b", re.I)
 
 
+# Features of a candidate sentence unit (AnswerSelector.candidates); its score is their weighted sum.
+FEATURES = (
+    "cosine",  # question <-> sentence (MiniLM)
+    "aspect_cosine",  # the question without its topic words <-> sentence
+    "overlap",  # share of the question's word weight (IDF) in the sentence
+    "aspect_overlap",  # the same for the question's words beside its topic
+    "cues",  # kinds of fact the question asks for (a duration, an office, a consequence ...) in the sentence
+    "passage_prior",  # retrieval score of the sentence's passage, relative to the best
+    "guide_prior",  # 1, 1/2, 1/4 for the guides retrieval ranked first, second, third
+    "definition",  # a definition, for a question that does not ask what something is
+    "other_act",  # about the other integration act than the user's
+    "faq",  # from a FAQ answer (to another question)
+    "lead",  # the first sentence of its passage
+    "pair",  # a two-sentence unit
+    "heading_cosine",  # question <-> the passage's heading (a FAQ's own question)
+)
+# Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, -0.35, 0.0, 0.0, 0.0, 0.0)
+
+
+def ranker_weights() -> np.ndarray:
+    """The fitted weights (`python -m bot fit-ranker`), else the hand-set ones."""
+    try:
+        data = json.loads(settings.RANKER_WEIGHTS.read_text(encoding="utf-8"))
+        weights = [float(data["weights"][name]) for name in FEATURES]
+    except (OSError, KeyError, ValueError, TypeError):
+        weights = list(DEFAULT_WEIGHTS)
+    return np.array(weights, dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class Selection:
     text: str
@@ -117,6 +149,7 @@ class AnswerSelector:
         n = max(len(singles), 1)
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.max_idf = math.log(n + 1) + 1.0
+        self.weights = ranker_weights()
 
     def _sentence_tokens(self, sid: int) -> frozenset[str]:
         tokens = self._tokens.get(sid)
@@ -189,6 +222,20 @@ class AnswerSelector:
     def _best_sentences(
         self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
     ) -> Optional[Selection]:
+        candidates = self.candidates(result, question, qvec, act, topic_guide)
+        if candidates is None:
+            return None
+        sids, features = candidates
+        values = features @ self.weights
+        scores = {sid: float(v) for sid, v in zip(sids, values)}
+        best = max(scores, key=lambda s: scores[s])
+        passage = self.retriever.index.passages[self.sentences[best].passage]
+        return Selection(self._with_context(best, scores), passage, scores[best])
+
+    def candidates(
+        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
+    ) -> Optional[tuple[list[int], np.ndarray]]:
+        """The sentence units that compete for the answer and their features (columns: FEATURES)."""
         passage_prior: dict[int, float] = {}
         top = result.candidates[0].score if result.candidates else 1.0
         for hit in result.candidates:
@@ -198,7 +245,12 @@ class AnswerSelector:
         if topic_guide:
             allowed = {topic_guide, result.hits[0].passage.guide}
             pool = {pid for pid in pool if self.retriever.index.passages[pid].guide in allowed}
-        sids = [sid for pid in pool for sid in self.by_passage.get(pid, [])]
+        sids = [
+            sid
+            for pid in sorted(pool)
+            for sid in self.by_passage.get(pid, [])
+            if _POLARITY.sub("", self.sentences[sid].text).strip()  # a bare "No." is never an answer on its own
+        ]
         if not sids:
             return None
         analysis = self.retriever.normalizer.analyse(question)
@@ -206,35 +258,73 @@ class AnswerSelector:
         for t in self.retriever.normalizer.expansion_tokens(analysis):
             weights.setdefault(t, settings.SENTENCE_EXPANSION_WEIGHT * self.idf.get(t, self.max_idf))
         total = sum(weights.values())
+        topic = self._topic_words(sids)
+        aspect_weights = {t: w for t, w in weights.items() if t not in topic}
+        aspect_total = sum(aspect_weights.values())
+        aspect = self._aspect(question, analysis, topic)
         cues = [s for q, s in _CUES if q.search(question)]
-        definition_penalty = 0.0 if _ASKS_DEFINITION.search(question) else settings.SENTENCE_DEFINITION_PENALTY
+        asks_definition = bool(_ASKS_DEFINITION.search(question))
         cosine = self.sentence_vectors[sids] @ qvec
-        scores: dict[int, float] = {}
-        for sid, cos in zip(sids, cosine):
+        aspect_cosine = (
+            self.sentence_vectors[sids] @ self.retriever.embedder.encode_query(aspect)
+            if aspect
+            else np.zeros(len(sids))
+        )
+        pids = [self.sentences[sid].passage for sid in sids]
+        heading_cosine = self.heading_vectors[pids] @ qvec
+        rows = []
+        for sid, cos, aspect_cos, heading_cos in zip(sids, cosine, aspect_cosine, heading_cosine):
             unit = self.sentences[sid]
             text = unit.text
             passage = self.retriever.index.passages[unit.passage]
-            score = float(cos)
-            if total:
-                shared = sum(weights[t] for t in self._sentence_tokens(sid) if t in weights)
-                score += settings.SENTENCE_OVERLAP_WEIGHT * shared / total
-            score += settings.SENTENCE_CUE_WEIGHT * min(2, sum(1 for cue in cues if cue.search(text)))
-            score += settings.SENTENCE_PASSAGE_WEIGHT * passage_prior.get(unit.passage, 0.0)
-            score += settings.SENTENCE_GUIDE_WEIGHT * guide_prior.get(passage.guide, 0.0)
-            if definition_penalty and (passage.kind == "glossary" or _DEFINES.search(text)):
-                score -= definition_penalty
+            tokens = self._sentence_tokens(sid)
+            other_act = 0.0
             if act in _OTHER_ACT:
                 other, own = _OTHER_ACT[act]
-                if other.search(text) and not own.search(text):
-                    score -= settings.SENTENCE_OTHER_ACT_PENALTY
-            if not _POLARITY.sub("", text).strip():
-                continue  # a bare "No." is never an answer on its own
-            scores[sid] = score
-        if not scores:
+                other_act = float(bool(other.search(text) and not own.search(text)))
+            rows.append(
+                (
+                    float(cos),
+                    float(aspect_cos),
+                    sum(weights[t] for t in tokens if t in weights) / total if total else 0.0,
+                    sum(aspect_weights[t] for t in tokens if t in aspect_weights) / aspect_total
+                    if aspect_total
+                    else 0.0,
+                    float(min(2, sum(1 for cue in cues if cue.search(text)))),
+                    passage_prior.get(unit.passage, 0.0),
+                    guide_prior.get(passage.guide, 0.0),
+                    float(not asks_definition and (passage.kind == "glossary" or bool(_DEFINES.search(text)))),
+                    other_act,
+                    float(passage.kind in FAQ_KINDS),
+                    float(unit.position == 0),
+                    float(unit.span > 1),
+                    float(heading_cos),
+                )
+            )
+        return sids, np.array(rows, dtype=np.float32)
+
+    def _topic_words(self, sids: list[int]) -> set[str]:
+        """Words that many candidate sentences share: the topic that retrieval already matched."""
+        singles = [sid for sid in sids if self.sentences[sid].span == 1]
+        df: dict[str, int] = {}
+        for sid in singles:
+            for token in self._sentence_tokens(sid):
+                df[token] = df.get(token, 0) + 1
+        return {t for t, c in df.items() if c >= settings.ASPECT_TOPIC_SHARE * max(len(singles), 1)}
+
+    def _aspect(self, question: str, analysis: Analysis, common: set[str]) -> Optional[str]:
+        """What the question asks about its topic: the question without the topic's words (the glossary
+        terms it names, and words most candidate sentences share). "What do I bring on the day of my KNM
+        exam?" -> "what do i bring on the day of my": close to "show a valid ID", far from "KNM is ...".
+        None when nothing is left ("what is the brede intake?")."""
+        text = fold(question)
+        for match in analysis.terms:
+            text = text.replace(fold(match.surface), " ")
+        normalizer = self.retriever.normalizer
+        kept = [w for w in re.findall(r"[\w']+", text) if not (set(normalizer.tokens(w)) & common)]
+        if not normalizer.tokens(" ".join(kept)):
             return None
-        best = max(scores, key=lambda s: scores[s])
-        passage = self.retriever.index.passages[self.sentences[best].passage]
-        return Selection(self._with_context(best, scores), passage, scores[best])
+        return " ".join(kept)
 
     def _with_context(self, best: int, scores: dict[int, float]) -> str:
         """The best unit (one or two sentences), with one neighbouring sentence of the same passage as

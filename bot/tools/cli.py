@@ -202,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_tune)
 
+    p = sub.add_parser("fit-ranker", help="fit the answer-sentence ranker on fact questions (the dev set only)")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--out", help="weights file (default: settings.RANKER_WEIGHTS)")
+    p.add_argument("-c", type=float, default=1.0, help="inverse regularisation strength")
+    p.add_argument("--dry-run", action="store_true", help="print the weights, write nothing")
+    p.set_defaults(func=lambda a: __import__("bot.tools.fit_ranker", fromlist=["main"]).main(a))
+
     p = sub.add_parser("forget", help="erase every stored event of one conversation")
     p.add_argument("sender_id")
     p.add_argument("--db", help="tracker store: SQLite file or postgresql:// URL (default: TRACKER_DB, var/tracker.db)")
