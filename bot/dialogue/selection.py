@@ -76,7 +76,7 @@ _YES_NO_QUESTION = re.compile(
 # A question that asks what something is; a sentence (or glossary line) that says what something is. For any
 # other question ("what do I bring", "what happens if I miss it") a definition is the lead, not the answer.
 _ASKS_DEFINITION = re.compile(
-    r"^\W*(what('?s| is| are)\b|what does .{1,40}\b(mean|stand for)\b|wat (is|zijn|betekent)\b|define\b|explain\b"
+    r"(^|[.?!]\s)\W*(what('?s| is| are)\b|what does .{1,40}\b(mean|stand for)\b|wat (is|zijn|betekent)\b|define\b|explain\b"
     r"|tell me (more )?about\b)|\bmean(s|ing)?\b|\bstands? for\b",
     re.I,
 )
@@ -94,6 +94,7 @@ FEATURES = (
     "passage_prior",  # retrieval score of the sentence's passage, relative to the best
     "guide_prior",  # 1, 1/2, 1/4 for the guides retrieval ranked first, second, third
     "definition",  # a definition, for a question that does not ask what something is
+    "definition_asked",  # a definition, for a question that asks what something is
     "other_act",  # about the other integration act than the user's
     "faq",  # from a FAQ answer (to another question)
     "lead",  # the first sentence of its passage
@@ -101,7 +102,7 @@ FEATURES = (
     "heading_cosine",  # question <-> the passage's heading (a FAQ's own question)
 )
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
-DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, -0.35, 0.0, 0.0, 0.0, 0.0)
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, 0.0, 0.0, 0.0)
 
 
 def ranker_weights() -> np.ndarray:
@@ -150,6 +151,7 @@ class AnswerSelector:
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.max_idf = math.log(n + 1) + 1.0
         self.weights = ranker_weights()
+        self.default_weights = np.array(DEFAULT_WEIGHTS, dtype=np.float32)
 
     def _sentence_tokens(self, sid: int) -> frozenset[str]:
         tokens = self._tokens.get(sid)
@@ -226,7 +228,10 @@ class AnswerSelector:
         if candidates is None:
             return None
         sids, features = candidates
-        values = features @ self.weights
+        # The fitted weights were learned on questions that stand alone; a follow-up ("and if I don't go?") is
+        # ranked with the hand-set ones, which weigh the kind of fact asked for (cues) more than the wording.
+        weights = self.weights if topic_guide is None else self.default_weights
+        values = features @ weights
         scores = {sid: float(v) for sid, v in zip(sids, values)}
         best = max(scores, key=lambda s: scores[s])
         passage = self.retriever.index.passages[self.sentences[best].passage]
@@ -261,9 +266,9 @@ class AnswerSelector:
         topic = self._topic_words(sids)
         aspect_weights = {t: w for t, w in weights.items() if t not in topic}
         aspect_total = sum(aspect_weights.values())
-        aspect = self._aspect(question, analysis, topic)
-        cues = [s for q, s in _CUES if q.search(question)]
         asks_definition = bool(_ASKS_DEFINITION.search(question))
+        aspect = None if asks_definition else self._aspect(question, analysis, topic)  # "what is X?" asks for X
+        cues = [s for q, s in _CUES if q.search(question)]
         cosine = self.sentence_vectors[sids] @ qvec
         aspect_cosine = (
             self.sentence_vectors[sids] @ self.retriever.embedder.encode_query(aspect)
@@ -278,6 +283,7 @@ class AnswerSelector:
             text = unit.text
             passage = self.retriever.index.passages[unit.passage]
             tokens = self._sentence_tokens(sid)
+            defines = passage.kind == "glossary" or bool(_DEFINES.search(text))
             other_act = 0.0
             if act in _OTHER_ACT:
                 other, own = _OTHER_ACT[act]
@@ -293,7 +299,8 @@ class AnswerSelector:
                     float(min(2, sum(1 for cue in cues if cue.search(text)))),
                     passage_prior.get(unit.passage, 0.0),
                     guide_prior.get(passage.guide, 0.0),
-                    float(not asks_definition and (passage.kind == "glossary" or bool(_DEFINES.search(text)))),
+                    float(not asks_definition and defines),
+                    float(asks_definition and defines),
                     other_act,
                     float(passage.kind in FAQ_KINDS),
                     float(unit.position == 0),
