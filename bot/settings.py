@@ -184,6 +184,9 @@ ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sent
 FOLLOW_UP_GUIDE_BONUS = 1.3
 # ... unless the message alone matches this well (and another guide than the previous one): its own topic.
 FOLLOW_UP_OWN_TOPIC_MIN_DENSE = 0.6
+# A short message that matches nothing on its own is searched again within the previous turn's topic.
+FOLLOW_UP_MAX_WORDS = 12
+FOLLOW_UP_MAX_UNKNOWN_SHARE = 0.3  # ... unless its words are mostly ones no guide has ("can I buy a car")
 # Small talk intents (help, chitchat, affirm ...) on a question are answered when the guides match this well.
 SMALL_TALK_ANSWER_MIN_DENSE = 0.5
 # Dutch questions are answered only on a match this strong (else an honest "ask in English" with the link).

@@ -99,6 +99,18 @@ class Assistant:
             own = self.retriever.search(checked.text)
             if own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE and own.guides[:1] != [context.last_guide]:
                 query, result = checked.text, own
+        elif (
+            result.abstain
+            and context.last_question
+            and len(checked.text.split()) <= settings.FOLLOW_UP_MAX_WORDS
+            and self.selector.unknown_share(checked.text) < settings.FOLLOW_UP_MAX_UNKNOWN_SHARE
+        ):
+            # too vague on its own ("what should I bring", "where can I see how much I borrowed"): read it in the
+            # previous turn's topic, and answer only if that finds a match strong enough on the usual thresholds
+            topical = f"{checked.text} ({context.last_question})"
+            retry = self.retriever.search(topical, prefer_guide=context.last_guide)
+            if not retry.abstain:
+                query, result = topical, retry
         dutch = looks_dutch(question_focus(checked.text) or checked.text)
         if dutch and result.dense_top < settings.DUTCH_MIN_DENSE:
             result.abstain = True

@@ -34,3 +34,24 @@ def test_every_answer_cites_a_guide_and_an_official_url(ask):
         if "don't know" in text:
             continue
         assert "Source: " in text and "https://" in text.split("Source: ", 1)[1], text
+
+
+def _in_topic(first: str, then: str) -> str:
+    from bot.dialogue.assistant import Context, get_assistant
+
+    assistant = get_assistant()
+    before = assistant.answer_question(first)
+    answer = assistant.answer_question(then, context=Context(last_question=before.question, last_guide=before.guide))
+    return answer.replies[-1].text
+
+
+def test_a_vague_message_is_answered_within_the_previous_topic():
+    """'what should I bring' matches nothing on its own; after the broad intake it asks about the intake."""
+    reply = _in_topic("i got an invitation for the brede intake", "what should i bring")
+    assert "diploma" in reply.split("Source:")[0]
+
+
+@pytest.mark.parametrize("then", ["what's the weather in amsterdam tomorrow", "can i buy a car"])
+def test_a_message_about_something_else_is_not_forced_into_the_previous_topic(then):
+    reply = _in_topic("what is the KNM exam", then)
+    assert "don't know" in reply
