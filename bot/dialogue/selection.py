@@ -198,6 +198,9 @@ class AnswerSelector:
         passage = self.retriever.index.passages[best[1]]
         if _POLARITY.match(passage.text) and not _YES_NO_QUESTION.match(question):
             return None
+        mine, theirs = question_kind(question), question_kind(passage.section)
+        if mine and theirs and mine != theirs:  # "what is the B1 route?" is not "where can you tell you're on it?"
+            return None
         if self._coverage(question, passage.section) < settings.FAQ_QUESTION_COVERAGE_MIN:
             return None
         units = [self.sentences[s].text for s in self.singles.get(best[1], [])][: settings.ANSWER_MAX_SENTENCES]
@@ -355,6 +358,29 @@ class AnswerSelector:
         if chosen[0] == 0 and passage.kind in FAQ_KINDS and _LEANS_BACK.match(texts[0]):
             texts.insert(0, passage.section)  # "It is free if ..." needs its FAQ question to say what "it" is
         return " ".join(texts)
+
+
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.I))
+    for kind, pattern in (
+        ("amount", r"\bhow (much|many)\b|\bcosts?\b|\bhoeveel\b"),
+        ("time", r"\bhow long\b|\bwhen\b|\bby when\b|\bhoe lang\b|\bwanneer\b"),
+        ("place", r"\bwhere\b|\bwhich (website|site|office|counter|organi[sz]ation)\b|\bwaar\b"),
+        ("person", r"\bwho\b|\bwie\b"),
+        ("reason", r"\bwhy\b|\bwaarom\b"),
+        ("manner", r"\bhow\b|\bhoe\b"),
+        ("thing", r"\bwhat\b|\bwhich\b|\bwat\b|\bwelke?\b"),
+    )
+)
+
+
+def question_kind(text: str) -> Optional[str]:
+    """What a question asks for, by its first question word: amount, time, place, person, reason, manner,
+    thing, or yes/no (a question that opens with a verb). None: no question word found."""
+    found = [(m.start(), rank, kind) for rank, (kind, pattern) in enumerate(_KINDS) if (m := pattern.search(text))]
+    if found:
+        return min(found)[2]  # the first question word; "how long" before "how" at the same place
+    return "yes_no" if _YES_NO_QUESTION.match(text) else None
 
 
 def _without_polarity(text: str) -> str:
