@@ -115,6 +115,12 @@ def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) 
 
 # What still reads as the intent's own request when it comes as a short follow-up.
 START_REQUEST = re.compile(r"\b(start|begin|first (step|thing)s?|steps|arrived|new here|from the beginning)\b", re.I)
+# A message that asks, in so many words, where to begin (stricter than START_REQUEST: "when does it start?" is not).
+ASKS_WHERE_TO_START = re.compile(
+    r"\b(where|how) (do|should|can|shall) (i|we) (start|begin)\b|\bwhere to (start|begin)\b|\bfirst steps?\b"
+    r"|\bwhat (do|should) i do first\b|\b(just|recently) arrived\b|\bnew here\b|\bwaar (moet ik )?beginnen\b",
+    re.I,
+)
 CONTACT_REQUEST = re.compile(
     r"\b(phone|call|e-?mail|mail|contact|reach|talk to|speak to|helpdesk|number|address)\b", re.I
 )
@@ -145,7 +151,14 @@ class ActionSearchKnowledge(Action):
         return A.SEARCH_KNOWLEDGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant().answer_question, user_text(tracker), guard_note(tracker), context(tracker))
+        text = user_text(tracker)
+        answer = await in_thread(assistant().answer_question, text, guard_note(tracker), context(tracker))
+        if not answer.answered and answer.result is not None and ASKS_WHERE_TO_START.search(text or ""):
+            # NLU was unsure ("where do i start? everything is so confusing") and no guide answers it: the
+            # message asks for the starting point in its own words, so it gets the path, not "I don't know"
+            reply = assistant().overview(known_act(tracker))
+            send(dispatcher, reply)
+            return topic_of_turn(tracker, reply)
         return deliver(dispatcher, tracker, answer)
 
 

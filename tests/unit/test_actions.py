@@ -80,6 +80,9 @@ class StubAssistant:
     def act_help(self) -> Reply:
         return Reply("act help")
 
+    def overview(self, act_value: Optional[str]) -> Reply:
+        return Reply("the path: BSN, letter, intake", guide="checklist")
+
     def handover(self) -> Reply:
         return Reply(messages.HANDOVER)
 
@@ -147,6 +150,18 @@ def test_route_counter_answers_a_general_question_instead_of_opening_the_form(st
 def test_search_remembers_the_topic_for_follow_ups(stub):
     _, events = run(act.ActionSearchKnowledge(), tracker("how long do I have?"))
     assert slots_set(events) == {Slot.LAST_QUESTION: "how long do I have?", Slot.LAST_GUIDE: "G", Slot.FEEDBACK: None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where do i start? everything is so unknown to me", "the path: BSN, letter, intake"),
+        ("when does the unknown period start?", "I don't know"),  # 'start', but not where to begin
+    ],
+)
+def test_an_unanswered_message_that_asks_where_to_begin_gets_the_path(stub, text, expected):
+    sent, _ = run(act.ActionSearchKnowledge(), tracker(text, Intent.NLU_FALLBACK))
+    assert sent[0]["text"] == expected
 
 
 def test_two_failed_searches_in_a_row_hand_over_to_the_official_counters(stub):
