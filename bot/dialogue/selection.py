@@ -353,6 +353,8 @@ class AnswerSelector:
         elif before >= 0 and len(chosen) == 1:
             chosen.insert(0, before)
         chosen = chosen[: settings.ANSWER_MAX_SENTENCES]
+        # a bare "No." (the FAQ's answer to its own question) is never shown as context for another question
+        chosen = [i for i in chosen if _POLARITY.sub("", self.sentences[singles[i]].text).strip()]
         texts = [_without_polarity(self.sentences[singles[i]].text) for i in chosen]
         passage = self.retriever.index.passages[unit.passage]
         if chosen[0] == 0 and passage.kind in FAQ_KINDS and _LEANS_BACK.match(texts[0]):

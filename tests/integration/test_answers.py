@@ -55,3 +55,17 @@ def test_a_vague_message_is_answered_within_the_previous_topic():
 def test_a_message_about_something_else_is_not_forced_into_the_previous_topic(then):
     reply = _in_topic("what is the KNM exam", then)
     assert "don't know" in reply
+
+
+def test_a_bare_yes_or_no_is_never_shown_with_another_sentence():
+    """'No.' alone is a FAQ's answer to its own question: as context around another sentence it would
+    answer the user's question with the wrong polarity ('can I still naturalise?' -> 'No. ...')."""
+    from bot.dialogue.assistant import get_assistant
+    from bot.dialogue.selection import _POLARITY
+
+    selector = get_assistant().selector
+    bare = [sid for sid, unit in enumerate(selector.sentences) if unit.span == 1 and not _POLARITY.sub("", unit.text)]
+    assert bare, "the guides have FAQ answers that open with a bare 'Yes.'/'No.'"
+    for sid in range(len(selector.sentences)):
+        text = selector._with_context(sid, {})
+        assert not _POLARITY.match(text), text
