@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.knowledge.knm import load_question_bank
-from bot.settings import PROJECT_ROOT
+from bot.settings import VAR_DIR
 from tests.e2e.channels.test_widget_browser import BOT, ask, browser, page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -55,8 +55,8 @@ def test_widget_knm_round(page, stack):  # noqa: F811
         wait_for_text(page, rf"Question {number} of 5")
         question = open_question(page)
         choice = (question.answer + 1) % len(question.options) if number == 1 else question.answer
-        if number == 2:  # the README screenshot: a grading, then a question with its option buttons
-            page.screenshot(path=str(PROJECT_ROOT / "docs" / "knm-practice.png"))
+        if number == 2:  # for docs/knm-practice.png (copied by hand): a grading, then a question with its buttons
+            page.screenshot(path=str(VAR_DIR / "knm-practice.png"))
         buttons = page.locator(".ww-buttons").last.get_by_role("button")
         buttons.nth(choice).click()
         wait_graded(page, number)
