@@ -151,7 +151,6 @@ class AnswerSelector:
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.max_idf = math.log(n + 1) + 1.0
         self.weights = ranker_weights()
-        self.default_weights = np.array(DEFAULT_WEIGHTS, dtype=np.float32)
 
     def _sentence_tokens(self, sid: int) -> frozenset[str]:
         tokens = self._tokens.get(sid)
@@ -231,10 +230,7 @@ class AnswerSelector:
         if candidates is None:
             return None
         sids, features = candidates
-        # The fitted weights were learned on questions that stand alone; a follow-up ("and if I don't go?") is
-        # ranked with the hand-set ones, which weigh the kind of fact asked for (cues) more than the wording.
-        weights = self.weights if topic_guide is None else self.default_weights
-        values = features @ weights
+        values = features @ self.weights
         scores = {sid: float(v) for sid, v in zip(sids, values)}
         best = max(scores, key=lambda s: scores[s])
         passage = self.retriever.index.passages[self.sentences[best].passage]

@@ -205,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fit-ranker", help="fit the answer-sentence ranker on fact questions (the dev set only)")
     p.add_argument("files", nargs="+")
     p.add_argument("--out", help="weights file (default: settings.RANKER_WEIGHTS)")
-    p.add_argument("-c", type=float, default=1.0, help="inverse regularisation strength")
+    p.add_argument("--dialogues", nargs="*", help="dev dialogue files: their follow-up turns are examples too")
+    p.add_argument("-c", type=float, default=0.3, help="inverse regularisation strength")
     p.add_argument("--dry-run", action="store_true", help="print the weights, write nothing")
     p.set_defaults(func=lambda a: __import__("bot.tools.fit_ranker", fromlist=["main"]).main(a))
 

@@ -4,7 +4,8 @@ For every in-scope question the assistant runs as usual; the candidate sentence 
 labelled by whether showing that unit (with its context) would put the question's facts in the reply.
 A pairwise logistic regression (each answering unit against the best-scoring units that do not answer)
 gives one weight per feature; they are written to settings.RANKER_WEIGHTS with the figures they reached.
-Fit on the dev set only: the hold-out set measures the result."""
+Follow-up turns of the dev dialogues (`--dialogues`) add examples of questions asked within a topic.
+Fit on the dev sets only: the hold-out sets measure the result."""
 
 from __future__ import annotations
 
@@ -67,6 +68,51 @@ def collect(questions: list[FactQuestion]) -> list[Example]:
     return examples
 
 
+def collect_follow_ups(paths: list[Path]) -> list[Example]:
+    """Follow-up turns of the dev dialogues, replayed offline: each dialogue's questions are asked in order
+    with the previous answer as context; a turn the assistant reads as a follow-up gives one example,
+    labelled by the turn's expect/reject patterns. (Rasa's routing is not replayed: an approximation that
+    is good enough for ranking sentences.)"""
+    from bot.dialogue import selection
+    from bot.dialogue.assistant import Context, get_assistant
+    from bot.tools.dialogues import load_dialogues
+
+    assistant = get_assistant()
+    selector = assistant.selector
+    seen: list[tuple[list[int], np.ndarray, bool]] = []
+    original = selection.AnswerSelector.candidates
+
+    def recording(self, result, question, qvec, act, topic_guide):
+        found = original(self, result, question, qvec, act, topic_guide)
+        if found is not None:
+            seen.append((*found, topic_guide is not None))
+        return found
+
+    selection.AnswerSelector.candidates = recording  # type: ignore[method-assign]
+    examples = []
+    try:
+        for path in paths:
+            for dialogue in load_dialogues(path):
+                context = Context()
+                for turn in dialogue.turns:
+                    if not turn.say or turn.say.startswith("/") or not turn.expect:
+                        context = Context() if turn.say else context
+                        continue
+                    seen.clear()
+                    answer = assistant.answer_question(turn.say, context=context)
+                    if answer.answered:
+                        context = Context(last_question=answer.question, last_guide=answer.guide)
+                    if not seen or not seen[-1][2]:
+                        continue
+                    sids, features, _ = seen[-1]
+                    question = FactQuestion(turn.say, ["?"], list(turn.expect), list(turn.reject))
+                    labels = np.array([_answers(question, selector._with_context(sid, {})) for sid in sids])
+                    examples.append(Example(question, features, labels))
+    finally:
+        selection.AnswerSelector.candidates = original  # type: ignore[method-assign]
+    return examples
+
+
 def _answers(question: FactQuestion, text: str) -> bool:
     found = all(re.search(p, text, re.I | re.M) for p in question.must_contain)
     return found and not any(re.search(p, text, re.I | re.M) for p in question.must_not_contain)
@@ -110,28 +156,45 @@ def top1(examples: list[Example], weights: np.ndarray) -> int:
     return sum(bool(e.answers[int(np.argmax(e.features @ weights))]) for e in examples)
 
 
+def cross_validate(examples: list[Example], start: np.ndarray, c: float, folds: int = 5) -> tuple[int, int]:
+    """(best unit answers with weights fitted on the other folds, with the hand-set weights)."""
+    order = np.random.default_rng(0).permutation(len(examples))
+    fitted = hand = 0
+    for part in np.array_split(order, folds):
+        held = set(part.tolist())
+        train = [e for i, e in enumerate(examples) if i not in held]
+        test = [examples[i] for i in part]
+        weights = fit(train, fit(train, start, c), c)
+        fitted, hand = fitted + top1(test, weights), hand + top1(test, start)
+    return fitted, hand
+
+
 def main(args: argparse.Namespace) -> int:
     from bot.dialogue.selection import DEFAULT_WEIGHTS, FEATURES
 
     questions = load_fact_questions(*[Path(f) for f in args.files])
-    examples = collect(questions)
+    facts = collect(questions)
+    follow_ups = collect_follow_ups([Path(f) for f in args.dialogues or []])
+    examples = facts + follow_ups
     start = np.array(DEFAULT_WEIGHTS, dtype=np.float32)
     weights = fit(examples, start, c=args.c)
     weights = fit(examples, weights, c=args.c)  # negatives again, as the fitted ranker orders them
-    answerable = sum(bool(e.answers.any()) for e in examples)
-    before, after = top1(examples, start), top1(examples, weights)
-    print(f"questions ranked: {len(examples)} (a unit that answers exists for {answerable})")
-    print(f"best unit answers: hand-set weights {before}, fitted {after}")
+    cv_fitted, cv_hand = cross_validate(examples, start, args.c)
+    print(f"examples: {len(facts)} fact questions, {len(follow_ups)} dialogue follow-ups")
+    print(f"best unit answers, 5-fold CV: fitted {cv_fitted}, hand-set {cv_hand} of {len(examples)}")
+    print(f"  fact questions:  fitted on all {top1(facts, weights)}, hand-set {top1(facts, start)} of {len(facts)}")
+    print(f"  follow-ups:      fitted on all {top1(follow_ups, weights)}, hand-set {top1(follow_ups, start)}")
     for name, value in zip(FEATURES, weights):
         print(f"  {name:16s} {value:+.3f}")
     if args.dry_run:
         return 0
     out = Path(args.out or settings.RANKER_WEIGHTS)
     record = {
-        "fitted_on": [str(Path(f)) for f in args.files],
+        "fitted_on": [str(Path(f)) for f in [*args.files, *(args.dialogues or [])]],
         "date": date.today().isoformat(),
         "c": args.c,
-        "best_unit_answers": {"hand_set": before, "fitted": after, "questions": len(examples)},
+        "examples": {"fact_questions": len(facts), "follow_ups": len(follow_ups)},
+        "best_unit_answers_cv": {"fitted": cv_fitted, "hand_set": cv_hand, "of": len(examples)},
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURES, weights)},
     }
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

@@ -52,3 +52,29 @@ def test_the_committed_weights_name_every_feature():
     data = json.loads(settings.RANKER_WEIGHTS.read_text())
     assert set(data["weights"]) == set(FEATURES)
     assert data["weights"]["other_act"] < 0 and data["weights"]["cosine"] == 1.0
+
+
+def test_the_fit_learns_the_feature_that_separates_answering_units():
+    """Synthetic candidates: the unit that answers has the higher 'cues' value, and cosine alone would
+    pick the wrong one; the fitted weights pick the right one in every example."""
+    from bot.tools.facts import FactQuestion
+    from bot.tools.fit_ranker import Example, cross_validate, fit, top1
+
+    rng = np.random.default_rng(1)
+    cues = FEATURES.index("cues")
+    examples = []
+    for _ in range(40):
+        features = rng.uniform(0, 1, (6, len(FEATURES)))
+        features[:, cues] = 0.0
+        features[0, 0], features[1, 0] = 0.9, 0.5  # cosine prefers unit 0 ...
+        features[1, cues] = 2.0  # ... unit 1 has the kind of fact asked for
+        answers = np.zeros(6, dtype=bool)
+        answers[1] = True
+        examples.append(Example(FactQuestion("q", ["g"], ["x"]), features, answers))
+    start = np.zeros(len(FEATURES))
+    start[0] = 1.0
+    weights = fit(examples, start)
+    assert top1(examples, weights) == 40 and top1(examples, start) < 40
+    assert weights[FEATURES.index("other_act")] == -2.0  # a rule, not learned
+    fitted, hand = cross_validate(examples, start, c=0.3)
+    assert fitted == 40 and hand < 40
