@@ -25,6 +25,8 @@ def _env_path(name: str, default: Path) -> Path:
 KNOWLEDGE_DIR = _env_path("KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge")
 VAR_DIR = _env_path("VAR_DIR", PROJECT_ROOT / "var")
 INDEX_DIR = _env_path("INDEX_DIR", VAR_DIR / "index")
+# Vectors of the last index build's texts: a rebuild after editing one guide embeds only what changed.
+EMBEDDING_CACHE = _env_path("EMBEDDING_CACHE", VAR_DIR / "embedding-cache.npz")
 
 # --- servers ---------------------------------------------------------------
 RASA_PORT = int(os.environ.get("RASA_PORT", _env("RASA_PORT", "5005")))

@@ -5,6 +5,7 @@ Nothing is downloaded: the model loads from the package directory with the Huggi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -61,3 +62,31 @@ class Embedder:
 @lru_cache(maxsize=1)
 def get_embedder() -> Embedder:
     return Embedder()
+
+
+def encode_cached(embedder: Embedder, texts: list[str], cache_file: Path) -> np.ndarray:
+    """encode(), with the vectors of texts seen in an earlier index build read from cache_file (keyed by
+    the text's SHA-1): editing one guide re-embeds that guide's passages, not all 25 guides'. The file keeps
+    the vectors of the newest build only; a missing or unreadable file just means a full encode."""
+    keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+    known: dict[str, np.ndarray] = {}
+    try:
+        with np.load(cache_file) as data:
+            if data["vectors"].shape[1:] == (embedder.dim,):
+                known = dict(zip(data["keys"].tolist(), data["vectors"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
+    if missing:
+        fresh = embedder.encode([text for _, text in missing])
+        known.update(zip([k for k, _ in missing], fresh))
+    vectors = np.array([known[k] for k in keys], dtype=np.float32).reshape(len(keys), embedder.dim)
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp.npz")
+        unique = dict(zip(keys, vectors))
+        np.savez(tmp, keys=np.array(list(unique)), vectors=np.array(list(unique.values()), dtype=np.float32))
+        tmp.replace(cache_file)
+    except OSError:
+        pass  # a read-only var/: no cache, same vectors
+    return vectors

@@ -19,7 +19,7 @@ import numpy as np
 from bot import settings
 from bot.core.text import sentences
 from bot.knowledge import KnowledgeBase, Passage, build_passages, content_hash, load_knowledge
-from bot.retrieval.embedder import Embedder, get_embedder
+from bot.retrieval.embedder import Embedder, encode_cached, get_embedder
 from bot.retrieval.normalize import Normalizer
 
 log = logging.getLogger(__name__)
@@ -92,10 +92,11 @@ def build_index(kb: KnowledgeBase, normalizer: Normalizer, embedder: Embedder, k
     started = time.perf_counter()
     passages = build_passages(kb)
     token_lists = [normalizer.tokens(lexical_text(p)) for p in passages]
-    vectors = embedder.encode([p.search_text for p in passages])
     sentence_units = passage_sentences(passages)
-    sentence_vectors = embedder.encode([u.text for u in sentence_units])
-    heading_vectors = embedder.encode([p.section for p in passages])
+    texts = [p.search_text for p in passages] + [u.text for u in sentence_units] + [p.section for p in passages]
+    every = encode_cached(embedder, texts, settings.EMBEDDING_CACHE)
+    n, m = len(passages), len(sentence_units)
+    vectors, sentence_vectors, heading_vectors = every[:n], every[n : n + m], every[n + m :]
     dense = make_dense_index(vectors)
     lexical = make_lexical_index(token_lists)
     vocabulary = sorted({t for toks in token_lists for t in toks})
