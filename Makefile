@@ -132,7 +132,7 @@ bench: setup system-deps $(ACT_VENV)/.dev-installed
 	$(APY) -m bot.ops.bench
 
 soak: setup system-deps $(ACT_VENV)/.dev-installed
-	$(APY) -m pytest -q -s tests/e2e/reliability/test_load.py --run-slow
+	$(APY) -m pytest -q -s tests/e2e/reliability/test_load.py tests/e2e/scale/test_scale.py -k "full or soak" --run-slow
 
 system-deps:
 	@bash tests/system_deps.sh

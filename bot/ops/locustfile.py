@@ -91,7 +91,8 @@ class Conversation(FastHttpUser):
                 response.failure(str(response.error))
                 return
             record["latencies"].append(elapsed)
-            record["sent"][self.sender].append(turn.message)
+            if 200 <= response.status_code < 300:  # answered: it must be in the stored conversation
+                record["sent"][self.sender].append(turn.message)
             try:
                 body = response.json()
             except ValueError:

@@ -4,13 +4,19 @@ round robin for REST, sticky socket.io, WebSocket upgrade, per-address rate limi
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import queue
 import re
 import shutil
+import signal
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -84,6 +90,7 @@ def scaled(tmp_path_factory):
             "access_log": tmp / "nginx" / "access.log",
             "web_url": f"http://localhost:{web_port}",
             "origin": origin,
+            "services": {"postgres": pg, "redis": others[0], "actions": others[1], "replica0": replicas[0]},
         }
     finally:
         stop_services([*reversed(others), *([pg] if pg else [])])
@@ -330,3 +337,84 @@ def test_widget_in_chromium_through_nginx(scaled):
     # connection to one replica
     routes = {m[3] for m in LOG_LINE.finditer(scaled["access_log"].read_text()) if m[3].isalnum()}
     assert routes and all(len(socketio_upstreams(scaled, route)) == 1 for route in routes)
+
+
+def kill(service: servers.Service) -> None:
+    """SIGKILL the service's whole process group: a crash, no clean-up of its own."""
+    if service.proc and service.proc.poll() is None:
+        os.killpg(service.proc.pid, signal.SIGKILL)
+        service.proc.wait(timeout=30)
+
+
+def restart_postgres(service: servers.Service) -> None:
+    """What `pg_ctl restart -m fast` does: SIGINT (fast shutdown: open sessions are ended), then start."""
+    if service.proc and service.proc.poll() is None:
+        os.killpg(service.proc.pid, signal.SIGINT)
+        service.proc.wait(timeout=60)
+    service.start().wait_ready(60)
+
+
+def stored_user_texts(scaled, sender: str) -> list[str]:
+    url = f"{scaled['proxy']}/conversations/{sender}/tracker?token={scaled['token']}"
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return [e.get("text") for e in json.loads(response.read())["events"] if e["event"] == "user"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect (issue 18): after a PostgreSQL restart, Rasa's FailSafeTrackerStore answers from an "
+    "in-memory fallback: answered turns are not stored (69 of 240 in one run) or stored later, out of order",
+)
+def test_soak_through_nginx_survives_a_killed_replica_and_restarted_stores(scaled, request):
+    """Locust users talk through nginx while a Rasa replica is killed outright (and started again), Redis
+    (lock store) and PostgreSQL (tracker store) are restarted, and the action server is killed and
+    restarted. Every turn that got an answer is stored (no lost turns) and no reply belongs to another
+    conversation; turns that met a fault are reported as errors (bounded, not hidden).
+    Runs last in this module: it restarts the shared services."""
+    from bot.ops.load import lost_turns, run_load
+
+    if not request.config.getoption("--run-slow"):
+        pytest.skip("the fault-injection soak runs with `make soak` (--run-slow)")
+    services = scaled["services"]
+    events: list[str] = []
+
+    def chaos() -> None:
+        time.sleep(2)
+        kill(services["replica0"])
+        services["replica0"].start()  # loads its model for ~30 s while the other replica serves
+        events.append("replica killed")
+        time.sleep(3)
+        services["redis"].stop()
+        services["redis"].start().wait_ready(60)
+        events.append("redis restarted")
+        time.sleep(3)
+        restart_postgres(services["postgres"])
+        events.append("postgres restarted")
+        time.sleep(3)
+        kill(services["actions"])
+        services["actions"].start().wait_ready(180)
+        events.append("action server restarted")
+        services["replica0"].wait_ready(300)
+        events.append("replica back")
+
+    thread = threading.Thread(target=chaos, daemon=True)
+    thread.start()
+    result = asyncio.run(run_load(scaled["proxy"], users=4, turns=60, max_seconds=600, tolerate_unavailable=True))
+    thread.join(timeout=600)
+    stored = {sender: stored_user_texts(scaled, sender) for sender in result.senders}
+    missing = sum((Counter(result.sent[s]) - Counter(stored[s])).total() for s in result.senders)
+    out_of_order = lost_turns(stored, result) - missing  # stored, but not where the user sent it
+    print(
+        "scaled soak:",
+        result.summary(),
+        "faults:",
+        events,
+        f"answered but not stored: {missing}, stored out of order: {out_of_order}",
+        "errors:",
+        result.errors[:8],
+    )
+    assert "action server restarted" in events and events[-1] == "replica back", events
+    assert result.mismatches == [], result.mismatches[:5]  # no reply from another conversation
+    assert missing == 0 and out_of_order == 0  # every answered turn is in the stored conversation, in order
+    assert len(result.errors) < result.turns / 4, result.errors  # faults cost turns, not the service
