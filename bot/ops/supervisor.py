@@ -8,6 +8,7 @@ import argparse
 import ctypes
 import errno
 import os
+import random
 import re
 import secrets
 import shutil
@@ -34,8 +35,35 @@ MODEL = ROOT / "models" / "wegwijzer.tar.gz"
 LOG_DIR = settings.VAR_DIR / "logs"
 
 
+_handed_out: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A port nothing listens on, below the kernel's ephemeral range: a port taken from that range (bind to
+    port 0) can be given to some process's outgoing connection before a slow server (Rasa loads its model
+    for ~30 s) binds it. Never the same port twice in one process."""
+    low, _ = _ephemeral_range()
+    lowest = 20000 if low > 21000 else 1024
+    for _ in range(200):
+        port = random.randint(lowest, low - 1)
+        if port in _handed_out or port_in_use(port):
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    with socket.socket() as s:  # the range below is crowded: the kernel's choice
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
