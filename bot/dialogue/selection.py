@@ -234,7 +234,7 @@ class AnswerSelector:
         scores = {sid: float(v) for sid, v in zip(sids, values)}
         best = max(scores, key=lambda s: scores[s])
         passage = self.retriever.index.passages[self.sentences[best].passage]
-        return Selection(self._with_context(best, scores), passage, scores[best])
+        return Selection(self.with_context(best), passage, scores[best])
 
     def candidates(
         self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
@@ -332,7 +332,7 @@ class AnswerSelector:
             return None
         return " ".join(kept)
 
-    def _with_context(self, best: int, scores: dict[int, float]) -> str:
+    def with_context(self, best: int) -> str:
         """The best unit (one or two sentences), with one neighbouring sentence of the same passage as
         context: the one before when the unit leans back ("It ...", "This ..."), else the better scoring
         neighbour; at most ANSWER_MAX_SENTENCES."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot import settings
-from bot.tools.facts import FactQuestion, load_fact_questions
+from bot.tools.facts import FactQuestion, judge, load_fact_questions
 
 # Rules, not preferences: never learned from the few questions that state an act.
 FIXED = {"other_act": -2.0}
@@ -34,51 +35,12 @@ class Example:
     answers: np.ndarray  # bool per row: this unit's reply contains the facts
 
 
-def collect(questions: list[FactQuestion]) -> list[Example]:
-    """Run each question through the assistant and keep the sentence candidates it weighed."""
+@contextmanager
+def recorded_candidates() -> Iterator[list[tuple[list[int], np.ndarray, bool]]]:
+    """While active, every sentence ranking the assistant does is appended as (unit ids, features, whether
+    it ranked a follow-up)."""
     from bot.dialogue import selection
-    from bot.dialogue.assistant import Context, get_assistant
 
-    assistant = get_assistant()
-    selector = assistant.selector
-    seen: list[tuple[list[int], np.ndarray]] = []
-    original = selection.AnswerSelector.candidates
-
-    def recording(self, *args, **kwargs):
-        found = original(self, *args, **kwargs)
-        if found is not None:
-            seen.append(found)
-        return found
-
-    selection.AnswerSelector.candidates = recording  # type: ignore[method-assign]
-    examples = []
-    try:
-        for question in questions:
-            if not question.guides or not question.must_contain:
-                continue
-            seen.clear()
-            assistant.answer_question(question.q, context=Context(act=question.act))
-            if not seen:
-                continue  # answered by a FAQ, a glossary term or an abstention: no sentence ranking involved
-            sids, features = seen[-1]
-            answers = np.array([_answers(question, selector._with_context(sid, {})) for sid in sids])
-            examples.append(Example(question, features, answers))
-    finally:
-        selection.AnswerSelector.candidates = original  # type: ignore[method-assign]
-    return examples
-
-
-def collect_follow_ups(paths: list[Path]) -> list[Example]:
-    """Follow-up turns of the dev dialogues, replayed offline: each dialogue's questions are asked in order
-    with the previous answer as context; a turn the assistant reads as a follow-up gives one example,
-    labelled by the turn's expect/reject patterns. (Rasa's routing is not replayed: an approximation that
-    is good enough for ranking sentences.)"""
-    from bot.dialogue import selection
-    from bot.dialogue.assistant import Context, get_assistant
-    from bot.tools.dialogues import load_dialogues
-
-    assistant = get_assistant()
-    selector = assistant.selector
     seen: list[tuple[list[int], np.ndarray, bool]] = []
     original = selection.AnswerSelector.candidates
 
@@ -89,8 +51,49 @@ def collect_follow_ups(paths: list[Path]) -> list[Example]:
         return found
 
     selection.AnswerSelector.candidates = recording  # type: ignore[method-assign]
-    examples = []
     try:
+        yield seen
+    finally:
+        selection.AnswerSelector.candidates = original  # type: ignore[method-assign]
+
+
+def _example(question: FactQuestion, sids: list[int], features: np.ndarray) -> Example:
+    """Each unit labelled by whether showing it (with its context) puts the question's facts in the reply."""
+    from bot.dialogue.assistant import get_assistant
+
+    selector = get_assistant().selector
+    answers = np.array([judge(question, [selector.with_context(sid)]).found for sid in sids])
+    return Example(question, features, answers)
+
+
+def collect(questions: list[FactQuestion]) -> list[Example]:
+    """Run each question through the assistant and keep the sentence candidates it weighed."""
+    from bot.dialogue.assistant import Context, get_assistant
+
+    assistant = get_assistant()
+    examples = []
+    with recorded_candidates() as seen:
+        for question in questions:
+            if not question.guides or not question.must_contain:
+                continue
+            seen.clear()
+            assistant.answer_question(question.q, context=Context(act=question.act))
+            if seen:  # else answered by a FAQ, a glossary term or an abstention: no sentence ranking involved
+                examples.append(_example(question, *seen[-1][:2]))
+    return examples
+
+
+def collect_follow_ups(paths: list[Path]) -> list[Example]:
+    """Follow-up turns of the dev dialogues, replayed offline: each dialogue's questions are asked in order
+    with the previous answer as context; a turn the assistant reads as a follow-up gives one example,
+    labelled by the turn's expect/reject patterns. (Rasa's routing is not replayed: an approximation that
+    is good enough for ranking sentences.)"""
+    from bot.dialogue.assistant import Context, get_assistant
+    from bot.tools.dialogues import load_dialogues
+
+    assistant = get_assistant()
+    examples = []
+    with recorded_candidates() as seen:
         for path in paths:
             for dialogue in load_dialogues(path):
                 context = Context()
@@ -102,20 +105,10 @@ def collect_follow_ups(paths: list[Path]) -> list[Example]:
                     answer = assistant.answer_question(turn.say, context=context)
                     if answer.answered:
                         context = Context(last_question=answer.question, last_guide=answer.guide)
-                    if not seen or not seen[-1][2]:
-                        continue
-                    sids, features, _ = seen[-1]
-                    question = FactQuestion(turn.say, ["?"], list(turn.expect), list(turn.reject))
-                    labels = np.array([_answers(question, selector._with_context(sid, {})) for sid in sids])
-                    examples.append(Example(question, features, labels))
-    finally:
-        selection.AnswerSelector.candidates = original  # type: ignore[method-assign]
+                    if seen and seen[-1][2]:
+                        question = FactQuestion(turn.say, ["?"], list(turn.expect), list(turn.reject))
+                        examples.append(_example(question, *seen[-1][:2]))
     return examples
-
-
-def _answers(question: FactQuestion, text: str) -> bool:
-    found = all(re.search(p, text, re.I | re.M) for p in question.must_contain)
-    return found and not any(re.search(p, text, re.I | re.M) for p in question.must_not_contain)
 
 
 def pairs(examples: list[Example], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

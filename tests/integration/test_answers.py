@@ -67,5 +67,5 @@ def test_a_bare_yes_or_no_is_never_shown_with_another_sentence():
     bare = [sid for sid, unit in enumerate(selector.sentences) if unit.span == 1 and not _POLARITY.sub("", unit.text)]
     assert bare, "the guides have FAQ answers that open with a bare 'Yes.'/'No.'"
     for sid in range(len(selector.sentences)):
-        text = selector._with_context(sid, {})
+        text = selector.with_context(sid)
         assert not _POLARITY.match(text), text
