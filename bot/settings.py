@@ -61,6 +61,8 @@ GAP_MAX_QUESTIONS = int(_env("GAP_MAX_QUESTIONS", "2000"))  # the newest this ma
 # behind a prefix that restores the state; the database keeps every event (bot/core/tracker_window.py). At least
 # 3 (MemoizationPolicy looks back 5 states); 0 loads the whole session on every turn, as Rasa does.
 TRACKER_WINDOW_TURNS = int(_env("TRACKER_WINDOW_TURNS", "5"))
+# A tracker read or write that loses its database connection (a PostgreSQL restart) is retried this long.
+TRACKER_STORE_RETRY_SECONDS = float(_env("TRACKER_STORE_RETRY_SECONDS", "20"))
 
 # --- knowledge validation --------------------------------------------------
 # Official hosts a source URL may point to (subdomains included).
@@ -181,6 +183,8 @@ RANKER_WEIGHTS = Path(_env("RANKER_WEIGHTS", str(PROJECT_ROOT / "bot" / "dialogu
 # (dev set: every in-scope English question with that much unknown weight matches at dense >= 0.72).
 UNKNOWN_WORDS_MIN_SHARE = float(_env("UNKNOWN_WORDS_MIN_SHARE", "0.6"))
 UNKNOWN_WORDS_MAX_DENSE = float(_env("UNKNOWN_WORDS_MAX_DENSE", "0.6"))
+# The runner-up unit (same guide and official page) is shown beside the best when it scores this close.
+ANSWER_SECOND_MARGIN = float(_env("ANSWER_SECOND_MARGIN", "0.3"))
 ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3

@@ -91,13 +91,13 @@ class Conversation(FastHttpUser):
                 response.failure(str(response.error))
                 return
             record["latencies"].append(elapsed)
-            if 200 <= response.status_code < 300:  # answered: it must be in the stored conversation
-                record["sent"][self.sender].append(turn.message)
             try:
                 body = response.json()
             except ValueError:
                 body = None
             verdict, why = check(turn, response.status_code, body)
+            if verdict != "error":  # answered (an empty reply is not): it must be in the stored conversation
+                record["sent"][self.sender].append(turn.message)
             line = f"{self.sender}: {turn.message!r}: {why}"
             if verdict == "error":
                 record["errors"].append(line)

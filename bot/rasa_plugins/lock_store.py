@@ -5,7 +5,9 @@ taking the same sender's messages at the same moment can both end up holding the
 tests/e2e/scale/test_scale.py: a duplicated session start and a message missing from the current session).
 This store uses one Redis lock per conversation instead: SET NX PX to take it, a token-checked Lua
 release (redis-py's Lock), polled every 20 ms without blocking the event loop, with an expiry so a
-crashed replica cannot hold a conversation forever."""
+crashed replica cannot hold a conversation forever. A Redis restart does not cost the turns that meet it: taking
+the lock retries a lost connection for up to RECONNECT_SECONDS (Rasa would otherwise drop the message and answer
+nothing), and a release that cannot reach Redis leaves the lock to expire."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 POLL_SECONDS = 0.02
 MAX_WAIT_SECONDS = 120.0
+RECONNECT_SECONDS = 20.0
+_LOST = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class AtomicRedisLockStore(LockStore):
@@ -45,16 +49,30 @@ class AtomicRedisLockStore(LockStore):
     ) -> AsyncGenerator[None, None]:
         lock = self.red.lock(self.key_prefix + conversation_id, timeout=lock_lifetime, blocking=False)
         deadline = time.monotonic() + max(MAX_WAIT_SECONDS, lock_lifetime)
-        while not lock.acquire(blocking=False):
+        reconnect_deadline: Optional[float] = None
+        while True:
+            try:
+                if lock.acquire(blocking=False):
+                    break
+                reconnect_deadline = None
+                pause = POLL_SECONDS
+            except _LOST as error:  # Redis restarting: wait for it rather than drop the message
+                now = time.monotonic()
+                reconnect_deadline = reconnect_deadline or now + RECONNECT_SECONDS
+                if now > reconnect_deadline:
+                    raise LockError(f"lock store unreachable for {RECONNECT_SECONDS:.0f}s") from error
+                pause = 0.25
             if time.monotonic() > deadline:
                 raise LockError(f"could not lock conversation {conversation_id} within {MAX_WAIT_SECONDS:.0f}s")
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(pause)
         try:
             yield None
         finally:
             try:
                 lock.release()
             except redis.exceptions.LockError:  # expired meanwhile: another replica may own it now
+                pass
+            except _LOST:  # Redis went away during the turn: the lock expires on its own (lock_lifetime)
                 pass
 
     # The ticket API of the base class is not used by this store.

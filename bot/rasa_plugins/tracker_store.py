@@ -13,14 +13,21 @@ at start and then every settings.PURGE_INTERVAL_SECONDS (each replica of a scale
 idempotent). It logs counts only, never sender ids or text.
 Long conversations: the live tracker is a bounded window over the stored events (bot/core/tracker_window.py),
 so a turn costs the same at turn 300 as at turn 10; every event is still stored, exactly once.
+Database restarts: a read or write that loses its connection is retried (fresh connections, growing pauses
+that yield to other turns) for up to settings.TRACKER_STORE_RETRY_SECONDS, so a PostgreSQL restart delays the
+turns that meet it instead of answering them from an empty conversation that is never stored.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import itertools
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Optional
 
@@ -49,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 _purging: set[str] = set()  # database URLs with a running purge thread (Rasa may build the store twice)
 _purging_lock = threading.Lock()
+
+# Errors of a lost or refused database connection (a restart, a failover); anything else is not retried.
+_TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 LOADED = "_wegwijzer_loaded"  # attribute of a tracker this store built: how it lines up with the stored rows
 
@@ -111,10 +121,40 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             return None
         return window.prefix, rows
 
+    async def _retrying(self, what: str, operation: Callable[[], Any]) -> Any:
+        """Run a database operation; on a lost connection, retry with fresh connections until
+        TRACKER_STORE_RETRY_SECONDS have passed (then the error goes to Rasa as before)."""
+        deadline = time.monotonic() + settings.TRACKER_STORE_RETRY_SECONDS
+        pause = 0.25
+        while True:
+            try:
+                result = operation()
+                return await result if inspect.isawaitable(result) else result
+            except _TRANSIENT as error:
+                if time.monotonic() + pause > deadline:
+                    logger.error("tracker store: %s failed (%s); giving up", what, type(error).__name__)
+                    raise
+                logger.warning("tracker store: %s failed (%s); retrying in %.2fs", what, type(error).__name__, pause)
+                self.engine.dispose()  # drop the pool's dead connections
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The latest session's tracker: its window behind the prefix when there is one, else every event."""
         if settings.TRACKER_WINDOW_TURNS <= 0:
-            return await super().retrieve(sender_id)
+            return await self._retrying("read", lambda: super(RedactingSQLTrackerStore, self).retrieve(sender_id))
+        return await self._retrying("read", lambda: self._read(sender_id))
+
+    async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """Every session (the HTTP API's tracker, the staff tools): Rasa's read, retried like the others."""
+        return await self._retrying(
+            "read", lambda: super(RedactingSQLTrackerStore, self).retrieve_full_tracker(sender_id)
+        )
+
+    async def keys(self) -> Any:
+        return await self._retrying("read", lambda: super(RedactingSQLTrackerStore, self).keys())
+
+    def _read(self, sender_id: str) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
             windowed = self._window_rows(session, sender_id)
             prefix, rows = windowed or ([], self._event_query(session, sender_id, False).all())
@@ -142,6 +182,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def _save_turn(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save (insert the events the store does not hold yet, redacted), then move the window."""
         await self.stream_events(tracker)
+        loaded = await self._retrying("write", lambda: self._write(tracker))
+        setattr(tracker, LOADED, loaded)
+
+    def _write(self, tracker: DialogueStateTracker) -> Loaded:
+        """One transaction: nothing of it is stored when it fails, so a retry writes the same events once."""
         loaded: Optional[Loaded] = getattr(tracker, LOADED, None)
         with self.session_scope() as session:
             if loaded is None:  # a tracker this store did not build: Rasa's rule, the session's rows come first
@@ -160,7 +205,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
             self._move_window(session, tracker, loaded)
             session.commit()
-        setattr(tracker, LOADED, loaded)
+        return loaded
 
     def _move_window(self, session: Any, tracker: DialogueStateTracker, loaded: Loaded) -> None:
         """Start the stored window `TRACKER_WINDOW_TURNS` user messages back, when that is later than now."""
@@ -191,7 +236,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erase_requested(event.as_dict() for event in reversed(tracker.events)):
-            removed, _ = self._delete(FORGET_WHERE, {"sender_id": tracker.sender_id})
+            removed, _ = await self._retrying(
+                "erase", lambda: self._delete(FORGET_WHERE, {"sender_id": tracker.sender_id})
+            )
             logger.info("privacy: a conversation was erased on the user's request (%d stored events)", removed)
             return
         await self._save_turn(tracker)
