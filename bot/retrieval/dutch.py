@@ -1,10 +1,19 @@
-"""A small Dutch-to-English gloss for questions typed in Dutch: the embedding model and the English
-guides understand "how long do I have to integrate" better than "hoe lang heb ik om in te burgeren".
-Word for word, question words and the vocabulary of the domain only; unknown words stay as they are."""
+"""A Dutch-to-English gloss for questions typed in Dutch: the embedding model and the English guides
+understand "how long do I have to integrate" better than "hoe lang heb ik om in te burgeren".
+Phrases first, then word for word: the domain words below and the everyday lexicon in
+knowledge/dutch_words.yml; a compound the lexicon lacks is glossed by its two parts ("examenuitslag" ->
+"exam result"); unknown words (names, glossary terms) stay as they are. The searcher keeps the Dutch text
+beside the gloss, so glossary terms still match."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+
+import yaml
+
+from bot import settings
 
 _PHRASES = {
     "hoe lang": "how long",
@@ -121,7 +130,58 @@ _PHRASE = re.compile("|".join(sorted((re.escape(p) for p in _PHRASES), key=len, 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 
 
-def gloss(text: str) -> str:
-    """English gloss of a Dutch question: phrases first, then single words."""
+_LINKS = ("", "s", "en", "e")  # Dutch compounds join their parts directly or with -s-, -en-, -e-
+_MIN_PART = 3
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, str]:
+    """The everyday lexicon (knowledge/dutch_words.yml) under the domain words above."""
+    try:
+        data = yaml.safe_load((settings.KNOWLEDGE_DIR / "dutch_words.yml").read_text(encoding="utf-8")) or {}
+        words = {_fold(str(k)): "" if v is None else str(v) for k, v in (data.get("words") or {}).items()}
+    except (OSError, yaml.YAMLError, AttributeError):
+        words = {}
+    return {**words, **_WORDS}
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+def gloss_word(word: str, keep: frozenset[str] = frozenset()) -> str:
+    """`keep`: words that stay as they are (the glossary's one-word terms: "staatsexamen" is not "state exam")."""
+    words = lexicon()
+    key = _fold(word)
+    if key in keep:
+        return word
+    if key in words:
+        return words[key]
+    return _compound(key) or word
+
+
+def _compound(word: str) -> str | None:
+    """ "examenuitslag" -> "exam result": the split into two known words with the longest head."""
+    words = lexicon()
+    if len(word) < 2 * _MIN_PART + 1:
+        return None
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head = word[cut:]
+        if head not in words or not words[head]:
+            continue
+        for link in _LINKS:
+            stem = word[:cut]
+            if link and stem.endswith(link):
+                stem = stem[: -len(link)]
+            elif link:
+                continue
+            if len(stem) >= _MIN_PART and words.get(stem):
+                return f"{words[stem]} {words[head]}"
+    return None
+
+
+def gloss(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """English gloss of a Dutch question: phrases first, then single words (dropped words leave no gap)."""
     text = _PHRASE.sub(lambda m: _PHRASES[m.group(0).lower()], text)
-    return _WORD.sub(lambda m: _WORDS.get(m.group(0).lower(), m.group(0)), text)
+    glossed = _WORD.sub(lambda m: gloss_word(m.group(0), keep), text)
+    return re.sub(r"\s{2,}", " ", glossed).strip()

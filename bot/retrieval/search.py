@@ -17,7 +17,7 @@ from bot.knowledge import KnowledgeBase, Passage
 from bot.retrieval.dutch import gloss
 from bot.retrieval.embedder import Embedder, get_embedder
 from bot.retrieval.index import SearchIndex, ensure_index
-from bot.retrieval.normalize import Normalizer
+from bot.retrieval.normalize import Normalizer, fold
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
@@ -71,6 +71,13 @@ class Retriever:
         self.embedder = embedder or get_embedder()
         self.normalizer = Normalizer(kb.glossary)
         self.normalizer.set_vocabulary(index.vocabulary)
+        # the glossary's one-word terms stay as they are in a Dutch question's gloss
+        self.glossary_words = frozenset(
+            fold(form)
+            for term in kb.glossary
+            for form in term.surface_forms
+            if form.strip() and " " not in form.strip()
+        )
         self._lock = threading.Lock()  # faiss/bm25 objects are shared across the action server's threads
 
     # -- scoring -------------------------------------------------------------------
@@ -104,7 +111,7 @@ class Retriever:
             return SearchResult(query, True, [])
         original = query
         if looks_dutch(query):  # the English model and guides read an English gloss better
-            query = f"{query} ({gloss(query)})"
+            query = f"{query} ({gloss(query, self.glossary_words)})"
         analysis = self.normalizer.analyse(query)
         terms = [m.term.term for m in analysis.terms]
         n = settings.CANDIDATES
