@@ -231,10 +231,59 @@ class AnswerSelector:
             return None
         sids, features = candidates
         values = features @ self.weights
-        scores = {sid: float(v) for sid, v in zip(sids, values)}
-        best = max(scores, key=lambda s: scores[s])
+        ranked = sorted(zip(sids, values.tolist()), key=lambda item: -item[1])
+        best, top = ranked[0]
         passage = self.retriever.index.passages[self.sentences[best].passage]
-        return Selection(self.with_context(best), passage, scores[best])
+        second = self._runner_up(best, top, ranked[1:])
+        text = self.with_second(best, second) if second is not None else self.with_context(best)
+        return Selection(text, passage, top)
+
+    def _runner_up(self, best: int, top: float, ranked: list[tuple[int, float]]) -> Optional[int]:
+        """The next best unit when it scores close to the best, is not the best's own sentence, and is
+        supported by the same official page of the same guide: shown beside the best instead of a neighbour,
+        because it often holds the fact when the best one only frames it."""
+        unit = self.sentences[best]
+        passages = self.retriever.index.passages
+        mine = passages[unit.passage]
+        own = set(range(unit.position, unit.position + unit.span))
+        for sid, value in ranked:
+            if top - value > settings.ANSWER_SECOND_MARGIN:
+                return None
+            other = self.sentences[sid]
+            theirs = passages[other.passage]
+            if theirs.guide != mine.guide or theirs.source_url != mine.source_url:
+                continue
+            if other.passage == unit.passage and own & set(range(other.position, other.position + other.span)):
+                continue
+            if unit.span + other.span > settings.ANSWER_MAX_SENTENCES:
+                continue
+            return sid
+        return None
+
+    def with_second(self, best: int, second: int) -> str:
+        """The best unit and the runner-up (document order within a passage, else the best first), plus the
+        sentence before the best when it leans back on it, within ANSWER_MAX_SENTENCES."""
+        units = [self.sentences[best], self.sentences[second]]
+        if units[0].passage == units[1].passage and units[1].position < units[0].position:
+            units.reverse()
+        parts: list[str] = []
+        room = settings.ANSWER_MAX_SENTENCES - units[0].span - units[1].span
+        for unit in units:
+            singles = self.singles[unit.passage]
+            positions = list(range(unit.position, unit.position + unit.span))
+            first = _POLARITY.sub("", self.sentences[singles[positions[0]]].text)
+            if room > 0 and positions[0] > 0 and _LEANS_BACK.match(first):
+                candidate = self.sentences[singles[positions[0] - 1]].text
+                if _POLARITY.sub("", candidate).strip() and _without_polarity(candidate) not in parts:
+                    positions.insert(0, positions[0] - 1)
+                    room -= 1
+            for position in positions:
+                text = self.sentences[singles[position]].text
+                if _POLARITY.sub("", text).strip():
+                    sentence = _without_polarity(text)
+                    if sentence not in parts:
+                        parts.append(sentence)
+        return " ".join(parts)
 
     def candidates(
         self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
