@@ -204,7 +204,7 @@ class AnswerSelector:
             return None
         units = [self.sentences[s].text for s in self.singles.get(best[1], [])][: settings.ANSWER_MAX_SENTENCES]
         if best[0] < settings.FAQ_KEEP_YES_NO_MIN:  # a close question, not the same one: no bare yes/no
-            units = [_without_polarity(u) for u in units if _POLARITY.sub("", u).strip()]
+            units = [_without_polarity(u) for u in units if not _bare_polarity(u)]
         return Selection(" ".join(units), passage, best[0])
 
     def unknown_share(self, question: str) -> float:
@@ -274,12 +274,12 @@ class AnswerSelector:
             first = _POLARITY.sub("", self.sentences[singles[positions[0]]].text)
             if room > 0 and positions[0] > 0 and _LEANS_BACK.match(first):
                 candidate = self.sentences[singles[positions[0] - 1]].text
-                if _POLARITY.sub("", candidate).strip() and _without_polarity(candidate) not in parts:
+                if not _bare_polarity(candidate) and _without_polarity(candidate) not in parts:
                     positions.insert(0, positions[0] - 1)
                     room -= 1
             for position in positions:
                 text = self.sentences[singles[position]].text
-                if _POLARITY.sub("", text).strip():
+                if not _bare_polarity(text):
                     sentence = _without_polarity(text)
                     if sentence not in parts:
                         parts.append(sentence)
@@ -302,7 +302,7 @@ class AnswerSelector:
             sid
             for pid in sorted(pool)
             for sid in self.by_passage.get(pid, [])
-            if _POLARITY.sub("", self.sentences[sid].text).strip()  # a bare "No." is never an answer on its own
+            if not _bare_polarity(self.sentences[sid].text)  # a bare "No." is never an answer on its own
         ]
         if not sids:
             return None
@@ -399,7 +399,7 @@ class AnswerSelector:
             chosen.insert(0, before)
         chosen = chosen[: settings.ANSWER_MAX_SENTENCES]
         # a bare "No." (the FAQ's answer to its own question) is never shown as context for another question
-        chosen = [i for i in chosen if _POLARITY.sub("", self.sentences[singles[i]].text).strip()]
+        chosen = [i for i in chosen if not _bare_polarity(self.sentences[singles[i]].text)]
         texts = [_without_polarity(self.sentences[singles[i]].text) for i in chosen]
         passage = self.retriever.index.passages[unit.passage]
         if chosen[0] == 0 and passage.kind in FAQ_KINDS and _LEANS_BACK.match(texts[0]):
@@ -428,6 +428,11 @@ def question_kind(text: str) -> Optional[str]:
     if found:
         return min(found)[2]  # the first question word; "how long" before "how" at the same place
     return "yes_no" if _YES_NO_QUESTION.match(text) else None
+
+
+def _bare_polarity(text: str) -> bool:
+    """ "No." alone: a FAQ's answer to its own question, never shown on its own or as context."""
+    return not _POLARITY.sub("", text).strip()
 
 
 def _without_polarity(text: str) -> str:

@@ -149,14 +149,16 @@ async def run_load(
     return result
 
 
+def stored_in_order(stored: list[str], sent: list[str]) -> int:
+    """How many of the answered messages, from the first on, the stored conversation holds in order (stored
+    messages that got no answer, e.g. an error reply, may sit between them)."""
+    i = 0
+    for message in stored:
+        if i < len(sent) and message == sent[i]:
+            i += 1
+    return i
+
+
 def lost_turns(tracker_user_texts: dict[str, list[str]], result: LoadResult) -> int:
     """Turns that got an HTTP answer but are missing (or out of order) in the sender's stored tracker."""
-    lost = 0
-    for sender, sent in result.sent.items():
-        stored = tracker_user_texts.get(sender, [])
-        i = 0
-        for message in stored:
-            if i < len(sent) and message == sent[i]:
-                i += 1
-        lost += len(sent) - i
-    return lost
+    return sum(len(sent) - stored_in_order(tracker_user_texts.get(s, []), sent) for s, sent in result.sent.items())

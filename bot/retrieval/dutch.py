@@ -8,12 +8,12 @@ beside the gloss, so glossary terms still match."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import yaml
 
 from bot import settings
+from bot.retrieval.normalize import fold
 
 _PHRASES = {
     "hoe lang": "how long",
@@ -139,20 +139,16 @@ def lexicon() -> dict[str, str]:
     """The everyday lexicon (knowledge/dutch_words.yml) under the domain words above."""
     try:
         data = yaml.safe_load((settings.KNOWLEDGE_DIR / "dutch_words.yml").read_text(encoding="utf-8")) or {}
-        words = {_fold(str(k)): "" if v is None else str(v) for k, v in (data.get("words") or {}).items()}
+        words = {fold(str(k)): "" if v is None else str(v) for k, v in (data.get("words") or {}).items()}
     except (OSError, yaml.YAMLError, AttributeError):
         words = {}
     return {**words, **_WORDS}
 
 
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
-
-
 def gloss_word(word: str, keep: frozenset[str] = frozenset()) -> str:
     """`keep`: words that stay as they are (the glossary's one-word terms: "staatsexamen" is not "state exam")."""
     words = lexicon()
-    key = _fold(word)
+    key = fold(word)
     if key in keep:
         return word
     if key in words:
@@ -170,11 +166,9 @@ def _compound(word: str) -> str | None:
         if head not in words or not words[head]:
             continue
         for link in _LINKS:
-            stem = word[:cut]
-            if link and stem.endswith(link):
-                stem = stem[: -len(link)]
-            elif link:
+            if not word[:cut].endswith(link):
                 continue
+            stem = word[: cut - len(link)]
             if len(stem) >= _MIN_PART and words.get(stem):
                 return f"{words[stem]} {words[head]}"
     return None

@@ -386,11 +386,10 @@ def test_a_turn_during_a_postgres_restart_waits_for_it_and_is_stored(scaled):
 
 def first_difference(stored: dict[str, list[str]], sent: dict[str, list[str]]) -> str:
     """The first answered turn that the stored conversation lacks, in order (for the soak's report)."""
+    from bot.ops.load import stored_in_order
+
     for sender, answered in sent.items():
-        i = 0
-        for message in stored.get(sender, []):
-            if i < len(answered) and message == answered[i]:
-                i += 1
+        i = stored_in_order(stored.get(sender, []), answered)
         if i < len(answered):
             return f"{sender} turn {i} of {len(answered)}: {answered[max(0, i - 2) : i + 3]} (stored {len(stored.get(sender, []))})"
     return "none"
