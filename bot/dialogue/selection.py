@@ -257,8 +257,15 @@ class AnswerSelector:
                 continue
             if unit.span + other.span > settings.ANSWER_MAX_SENTENCES:
                 continue
+            if self._repeats(sid, best):  # says again what the best one says (a FAQ restating its section)
+                continue
             return sid
         return None
+
+    def _repeats(self, sid: int, best: int) -> bool:
+        tokens = self._sentence_tokens(sid)
+        shared = len(tokens & self._sentence_tokens(best)) / len(tokens) if tokens else 1.0
+        return shared >= settings.ANSWER_SECOND_MAX_REPEAT
 
     def with_second(self, best: int, second: int) -> str:
         """The best unit and the runner-up (document order within a passage, else the best first), plus the

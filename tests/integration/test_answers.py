@@ -78,7 +78,7 @@ def test_a_bare_yes_or_no_is_never_shown_with_another_sentence():
 
 def test_a_runner_up_shown_beside_the_best_is_from_the_same_guide_and_official_page():
     """The reply cites one guide and one official URL: a second unit shown beside the best one must be supported
-    by that same page; together they stay within three sentences, without a bare yes/no."""
+    by that same page and add something; together they stay within three sentences, without a bare yes/no."""
     from bot import settings
     from bot.core.text import sentences
     from bot.dialogue.assistant import get_assistant
@@ -95,6 +95,7 @@ def test_a_runner_up_shown_beside_the_best_is_from_the_same_guide_and_official_p
         combined += 1
         mine, theirs = passages[selector.sentences[best].passage], passages[selector.sentences[second].passage]
         assert (theirs.guide, theirs.source_url) == (mine.guide, mine.source_url)
+        assert not selector._repeats(second, best)  # never the same thing said twice (a FAQ restating its section)
         text = selector.with_second(best, second)
         assert len(sentences(text)) <= settings.ANSWER_MAX_SENTENCES + 1, text  # +1: abbreviations split oddly
         assert not _POLARITY.match(text), text
