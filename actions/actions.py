@@ -121,8 +121,12 @@ ASKS_WHERE_TO_START = re.compile(
     r"|\bwhat (do|should) i do first\b|\b(just|recently) arrived\b|\bnew here\b|\bwaar (moet ik )?beginnen\b",
     re.I,
 )
+# "reach" only with someone to reach: "how can I reach DUO?" asks for a contact, "what if I can't reach B1?" does not
 CONTACT_REQUEST = re.compile(
-    r"\b(phone|call|e-?mail|mail|contact|reach|talk to|speak to|helpdesk|number|address)\b", re.I
+    r"\b(phone|call|e-?mail|mail|contact|talk to|speak to|helpdesk|number|address)\b"
+    r"|\breach (duo|ind|coa|idw|them|him|her|you|someone|somebody|anyone|a (real )?(person|human)"
+    r"|(the|my) (municipality|gemeente|helpdesk|office|contact person|school|teacher))\b",
+    re.I,
 )
 
 
@@ -167,7 +171,9 @@ class ActionOutOfScope(Action):
         return A.OUT_OF_SCOPE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answer = await in_thread(assistant().answer_out_of_scope, user_text(tracker), guard_note(tracker))
+        answer = await in_thread(
+            assistant().answer_out_of_scope, user_text(tracker), guard_note(tracker), context(tracker)
+        )
         if answer is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

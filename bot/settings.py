@@ -191,10 +191,15 @@ ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sent
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3
 # ... unless the message alone matches this well (and another guide than the previous one): its own topic.
-FOLLOW_UP_OWN_TOPIC_MIN_DENSE = 0.6
+# 0.6 let "do i have exams there?" after a Z-route answer go to the State Exam's sample exams (0.61).
+FOLLOW_UP_OWN_TOPIC_MIN_DENSE = float(_env("FOLLOW_UP_OWN_TOPIC_MIN_DENSE", "0.7"))
 # A short message that matches nothing on its own is searched again within the previous turn's topic.
 FOLLOW_UP_MAX_WORDS = 12
 FOLLOW_UP_MAX_UNKNOWN_SHARE = 0.3  # ... unless its words are mostly ones no guide has ("can I buy a car")
+# A follow-up that NLU calls out of scope ("I'm moving to Rotterdam, what happens with it?" after a PIP answer) is
+# answered in the previous turn's topic when less than this share of its word weight is words no guide has (a
+# place name is one such word; "what's the weather like there?" has 0.57, "what about my cat?" 1.0).
+OUT_OF_SCOPE_FOLLOW_UP_MAX_UNKNOWN_SHARE = 0.4
 # Small talk intents (help, chitchat, affirm ...) on a question are answered when the guides match this well.
 SMALL_TALK_ANSWER_MIN_DENSE = 0.5
 # Dutch questions are answered only on a match this strong (else an honest "ask in English" with the link).
@@ -206,3 +211,6 @@ MAX_MESSAGE_CHARS = int(_env("MAX_MESSAGE_CHARS", "2000"))
 MAX_SEARCH_CHARS = MAX_MESSAGE_CHARS  # a longer message is searched by its asking part (bot.core.text.asking_part)
 # "Who can I phone about this?": a need matched this well names the counter to contact.
 CONTACT_NEED_MIN_SCORE = 0.6
+# A follow-up names a task of its own ("and about my residence permit?", 1.03) only on a near-exact match:
+# "is it an exam?" matches "practice exams" at 0.79 and is still about the previous topic.
+NEED_OWN_TOPIC_MIN_SCORE = float(_env("NEED_OWN_TOPIC_MIN_SCORE", "0.95"))

@@ -107,7 +107,7 @@ class Assistant:
         ):
             # too vague on its own ("what should I bring", "where can I see how much I borrowed"): read it in the
             # previous turn's topic, and answer only if that finds a match strong enough on the usual thresholds
-            topical = f"{checked.text} ({context.last_question})"
+            topical = f"{checked.text} ({self.topic(context)})"
             retry = self.retriever.search(topical, prefer_guide=context.last_guide)
             if not retry.abstain:
                 query, result = topical, retry
@@ -155,18 +155,48 @@ class Assistant:
         terms = self.retriever.normalizer.analyse(text).terms
         return terms[0].term if len(terms) == 1 else None
 
+    def topic(self, context: Context) -> str:
+        """What a follow-up is about: the previous question and the title of the guide that answered it
+        ("can I fail the test?" after an intake answer is about the intake's learnability test). The counter
+        guide's title names every counter, not a topic: after a counter answer the question alone."""
+        question = context.last_question or ""
+        guide = context.last_guide
+        if guide and guide != self.kb.counters.guide and guide not in question:
+            return f"{question}; {guide}" if question else guide
+        return question
+
     def _query_with_topic(self, text: str, context: Context) -> tuple[str, Optional[str]]:
         """A short follow-up without a topic of its own ("is that free?") is searched together with the
         previous question; one that names its own topic (a glossary term, a need) is searched as it is."""
         if not context.last_question or not reads_like_follow_up(text):
             return text, None
-        if self.retriever.normalizer.analyse(text).terms:
+        if self.names_own_topic(text):
             return text, None
-        return f"{text} ({context.last_question})", context.last_guide
+        return f"{text} ({self.topic(context)})", context.last_guide
 
-    def answer_out_of_scope(self, text: Optional[str], guard_note: Optional[str] = None) -> Optional[Answer]:
+    def names_own_topic(self, text: str) -> bool:
+        """The message names a glossary term or one of the counter finder's tasks ("and about my residence
+        permit?"): a follow-up in form, but about that, not about the previous turn's topic."""
+        if self.retriever.normalizer.analyse(text).terms:
+            return True
+        match = self.needs.match(text)
+        return match is not None and match.score >= settings.NEED_OWN_TOPIC_MIN_SCORE
+
+    def answer_out_of_scope(
+        self, text: Optional[str], guard_note: Optional[str] = None, context: Optional[Context] = None
+    ) -> Optional[Answer]:
         """NLU called the message out of scope; a strong knowledge-base match overrules it (a long
-        message with one real question in it). None: nothing strong enough, say it is out of scope."""
+        message with one real question in it), and a follow-up on the previous answer whose words the
+        guides know is answered in that topic. None: nothing strong enough, say it is out of scope."""
+        if (
+            context is not None
+            and context.last_question
+            and reads_like_follow_up(text or "")
+            and self.selector.unknown_share(text or "") < settings.OUT_OF_SCOPE_FOLLOW_UP_MAX_UNKNOWN_SHARE
+        ):
+            follow_up = self.answer_question(text, guard_note, context)
+            if follow_up.answered and follow_up.question != check(text, max_chars=settings.MAX_SEARCH_CHARS).text:
+                return follow_up  # answered with the previous topic, not on the message's own weak match
         answer = self.answer_question(text, guard_note)
         if answer.result is None:  # the guard's own reply (empty, emoji, other script)
             return answer
@@ -388,7 +418,8 @@ class Assistant:
         early = self.need_for_start_year(text)
         if early:
             return early
-        if context.last_question and reads_like_follow_up(text):
+        # "and who do I call about my brede intake appointment?" names its own topic: not the previous task
+        if context.last_question and reads_like_follow_up(text) and not self.names_own_topic(text):
             match = self.needs.match(context.last_question)
             if match and match.score >= settings.CONTACT_NEED_MIN_SCORE:
                 return match.need.id

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.dialogue.assistant import Context
 from bot.dialogue.counter_finder import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, parse_act
 from bot.tools.feedback import collect, render
 
@@ -104,6 +105,26 @@ def test_strong_knowledge_match_overrules_an_out_of_scope_intent(assistant):
     answer = assistant.answer_out_of_scope(message)
     assert answer is not None and answer.answered
     assert "Source:" in answer.replies[-1].text and "https://" in answer.replies[-1].text
+
+
+PIP_CONTEXT = Context(
+    last_question="what is PIP?", last_guide="What is the Personal Integration and Participation Plan (PIP)?"
+)
+
+
+def test_an_out_of_scope_follow_up_is_answered_in_the_previous_topic(assistant):
+    answer = assistant.answer_out_of_scope(
+        "i'm moving to rotterdam next month, what happens with it?", None, PIP_CONTEXT
+    )
+    assert answer is not None and answer.answered
+    assert "new PIP" in answer.replies[0].text.split("Source:")[0]
+
+
+@pytest.mark.parametrize(
+    "message", ["what's the weather like there?", "what about my cat?", "can i buy a car with it?"]
+)
+def test_an_out_of_scope_follow_up_about_other_things_stays_out_of_scope(assistant, message):
+    assert assistant.answer_out_of_scope(message, None, PIP_CONTEXT) is None
 
 
 def test_out_of_scope_keeps_the_guards_reply_for_emoji_only(assistant):
