@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+import yaml
 
 from bot import settings
 from bot.core.text import question_focus
@@ -105,6 +107,20 @@ FEATURES = (
 DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, 0.0, 0.0, 0.0)
 
 
+def everyday_synonyms(tokens: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
+    """Word -> the other words of its groups in knowledge/english_synonyms.yml, as search tokens."""
+    try:
+        data = yaml.safe_load((settings.KNOWLEDGE_DIR / "english_synonyms.yml").read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for group in data.get("groups", []):
+        words = {token for word in group for token in tokens(str(word))[:1]}
+        for word in words:
+            out.setdefault(word, set()).update(words - {word})
+    return {word: frozenset(others) for word, others in out.items()}
+
+
 def ranker_weights() -> np.ndarray:
     """The fitted weights (`python -m bot fit-ranker`), else the hand-set ones."""
     try:
@@ -151,6 +167,7 @@ class AnswerSelector:
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.max_idf = math.log(n + 1) + 1.0
         self.weights = ranker_weights()
+        self.synonyms = everyday_synonyms(retriever.normalizer.tokens)
 
     def _sentence_tokens(self, sid: int) -> frozenset[str]:
         tokens = self._tokens.get(sid)
@@ -317,6 +334,9 @@ class AnswerSelector:
         weights = {t: self.idf.get(t, self.max_idf) for t in analysis.tokens}
         for t in self.retriever.normalizer.expansion_tokens(analysis):
             weights.setdefault(t, settings.SENTENCE_EXPANSION_WEIGHT * self.idf.get(t, self.max_idf))
+        # "book" is also found as "register": a question word missing from the sentence counts for part of its
+        # weight when another word of its group is there (the total stays that of the question's own words)
+        synonyms = {t: self.synonyms[t] for t in analysis.tokens if t in self.synonyms}
         total = sum(weights.values())
         topic = self._topic_words(sids)
         aspect_weights = {t: w for t, w in weights.items() if t not in topic}
@@ -343,14 +363,13 @@ class AnswerSelector:
             if act in _OTHER_ACT:
                 other, own = _OTHER_ACT[act]
                 other_act = float(bool(other.search(text) and not own.search(text)))
+            found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
             rows.append(
                 (
                     float(cos),
                     float(aspect_cos),
-                    sum(weights[t] for t in tokens if t in weights) / total if total else 0.0,
-                    sum(aspect_weights[t] for t in tokens if t in aspect_weights) / aspect_total
-                    if aspect_total
-                    else 0.0,
+                    _share(weights, tokens, found, total),
+                    _share(aspect_weights, tokens, found, aspect_total),
                     float(min(2, sum(1 for cue in cues if cue.search(text)))),
                     passage_prior.get(unit.passage, 0.0),
                     guide_prior.get(passage.guide, 0.0),
@@ -435,6 +454,15 @@ def question_kind(text: str) -> Optional[str]:
     if found:
         return min(found)[2]  # the first question word; "how long" before "how" at the same place
     return "yes_no" if _YES_NO_QUESTION.match(text) else None
+
+
+def _share(weights: dict[str, float], tokens: frozenset[str], by_synonym: set[str], total: float) -> float:
+    """Share of the question's word weight in a sentence; a word found only through a synonym counts in part."""
+    if not total:
+        return 0.0
+    own = sum(weights[t] for t in tokens if t in weights)
+    other = sum(weights[t] for t in by_synonym if t in weights)
+    return (own + settings.EVERYDAY_SYNONYM_WEIGHT * other) / total
 
 
 def _bare_polarity(text: str) -> bool:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bot import settings
-from bot.dialogue.selection import DEFAULT_WEIGHTS, FEATURES, question_kind, ranker_weights
+from bot.dialogue.selection import DEFAULT_WEIGHTS, FEATURES, _share, everyday_synonyms, question_kind, ranker_weights
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,25 @@ def test_the_fit_learns_the_feature_that_separates_answering_units():
     assert weights[FEATURES.index("other_act")] == -2.0  # a rule, not learned
     fitted, hand = cross_validate(examples, start, c=0.3)
     assert fitted == 40 and hand < 40
+
+
+def test_everyday_synonyms_link_every_word_of_a_group_both_ways(tmp_path, monkeypatch):
+    (tmp_path / "english_synonyms.yml").write_text("groups:\n  - [book, register, enrol]\n  - [cost, fee]\n")
+    monkeypatch.setattr(settings, "KNOWLEDGE_DIR", tmp_path)
+    synonyms = everyday_synonyms(lambda word: [word.lower()])
+    assert synonyms["book"] == {"register", "enrol"} and synonyms["register"] == {"book", "enrol"}
+    assert synonyms["fee"] == {"cost"} and "exam" not in synonyms
+
+
+def test_the_shipped_synonym_groups_are_single_words():
+    synonyms = everyday_synonyms(lambda word: word.split())
+    assert synonyms and all(" " not in other for others in synonyms.values() for other in others)
+
+
+def test_a_word_found_through_a_synonym_counts_at_the_synonym_weight(monkeypatch):
+    weights = {"book": 2.0, "knm": 1.0, "exam": 1.0}
+    monkeypatch.setattr(settings, "EVERYDAY_SYNONYM_WEIGHT", 0.5)
+    sentence = frozenset({"register", "knm", "exam"})
+    assert _share(weights, sentence, set(), 4.0) == pytest.approx(0.5)
+    assert _share(weights, sentence, {"book"}, 4.0) == pytest.approx(0.75)  # "register" stands in for "book"
+    assert _share(weights, sentence, set(), 0.0) == 0.0
