@@ -176,7 +176,9 @@ class Assistant:
 
     def names_own_topic(self, text: str) -> bool:
         """The message names a glossary term or one of the counter finder's tasks ("and about my residence
-        permit?"): a follow-up in form, but about that, not about the previous turn's topic."""
+        permit?"): a follow-up in form, but about that, not about the previous turn's topic. The act a user
+        states is no topic: "i'm under the 2013 act, how long do i have for it?" still asks about "it"."""
+        text = without_act(text)
         if self.retriever.normalizer.analyse(text).terms:
             return True
         match = self.needs.match(text)
