@@ -423,11 +423,15 @@ class AnswerSelector:
                 chosen.append(after)
         elif before >= 0 and len(chosen) == 1:
             chosen.insert(0, before)
+        passage = self.retriever.index.passages[unit.passage]
+        if settings.ANSWER_CONTEXT == "both" and not chosen[0] and passage.kind not in FAQ_KINDS:
+            # a section's start has no sentence before it: the room goes to what follows ("... has two parts: ...")
+            while len(chosen) < settings.ANSWER_MAX_SENTENCES and chosen[-1] + 1 < len(singles):
+                chosen.append(chosen[-1] + 1)
         chosen = chosen[: settings.ANSWER_MAX_SENTENCES]
         # a bare "No." (the FAQ's answer to its own question) is never shown as context for another question
         chosen = [i for i in chosen if not _bare_polarity(self.sentences[singles[i]].text)]
         texts = [_without_polarity(self.sentences[singles[i]].text) for i in chosen]
-        passage = self.retriever.index.passages[unit.passage]
         if chosen[0] == 0 and passage.kind in FAQ_KINDS and _LEANS_BACK.match(texts[0]):
             texts.insert(0, passage.section)  # "It is free if ..." needs its FAQ question to say what "it" is
         return " ".join(texts)
