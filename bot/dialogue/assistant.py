@@ -422,7 +422,8 @@ class Assistant:
             return early
         # "and who do I call about my brede intake appointment?" names its own topic: not the previous task
         if context.last_question and reads_like_follow_up(text) and not self.names_own_topic(text):
-            match = self.needs.match(context.last_question)
+            # the message says what to do ("where do I register for it?"), the previous turn what it is about
+            match = self.needs.match(f"{without_act(text)} {context.last_question}")
             if match and match.score >= settings.CONTACT_NEED_MIN_SCORE:
                 return match.need.id
         return None
