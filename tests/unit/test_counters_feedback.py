@@ -130,3 +130,33 @@ def test_an_out_of_scope_follow_up_about_other_things_stays_out_of_scope(assista
 def test_out_of_scope_keeps_the_guards_reply_for_emoji_only(assistant):
     answer = assistant.answer_out_of_scope("😀😀🎉")
     assert answer is not None and not answer.answered and answer.result is None
+
+
+INTAKE_CONTEXT = Context(last_question="can i fail the test?", last_guide="What is the broad intake for integration?")
+
+
+def test_a_follow_up_is_searched_with_the_previous_guide_as_its_topic(assistant):
+    answer = assistant.answer_question("i have work that day, do i really have to go?", None, INTAKE_CONTEXT)
+    assert answer.answered and answer.guide == "What is the broad intake for integration?"
+    assert "not optional" in answer.replies[0].text.split("Source:")[0]
+
+
+def test_the_counter_guides_title_is_no_topic(assistant):
+    counter_guide = assistant.kb.counters.guide
+    assert assistant.topic(Context("Book an exam", counter_guide)) == "Book an exam"
+    assert assistant.topic(Context("is it free?", "What is the KNM integration exam?")).endswith(
+        "KNM integration exam?"
+    )
+
+
+def test_a_stated_act_is_not_a_topic_of_its_own(assistant):
+    assert not assistant.names_own_topic("i'm under the 2013 act, how long do i have for it")
+    assert assistant.names_own_topic("and about my residence permit?")
+    assert not assistant.names_own_topic("is it an exam?")  # near a task's words, not that task
+
+
+def test_a_follow_up_counter_request_takes_the_task_from_the_message_and_the_previous_question(assistant):
+    context = Context(
+        "do i need to pass 1 before i do 2? (whats the difference between staatsexamen programma 1 and 2)"
+    )
+    assert assistant.need_for_request("where do i register for it", context) == "state_exam_registration"
