@@ -429,6 +429,14 @@ class AnswerSelector:
             while len(chosen) < settings.ANSWER_MAX_SENTENCES and chosen[-1] + 1 < len(singles):
                 chosen.append(chosen[-1] + 1)
         chosen = chosen[: settings.ANSWER_MAX_SENTENCES]
+        first = chosen[0]
+        if first > 0 and first < unit.position and _LEANS_BACK.match(self.sentences[singles[first]].text):
+            # the context sentence before leans back itself ("It also shows ..."): the one before it says what
+            # "it" is, and is worth more than the sentence after the unit
+            if len(chosen) >= settings.ANSWER_MAX_SENTENCES and chosen[-1] > unit.position + unit.span - 1:
+                chosen.pop()
+            if len(chosen) < settings.ANSWER_MAX_SENTENCES:
+                chosen.insert(0, first - 1)
         # a bare "No." (the FAQ's answer to its own question) is never shown as context for another question
         chosen = [i for i in chosen if not _bare_polarity(self.sentences[singles[i]].text)]
         texts = [_without_polarity(self.sentences[singles[i]].text) for i in chosen]
