@@ -229,7 +229,10 @@ class AnswerSelector:
         tokens = self.retriever.normalizer.analyse(question).tokens
         weights = {t: self.idf.get(t, self.max_idf) for t in tokens}
         total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t not in self.idf) / total if total else 0.0
+        unknown = [
+            t for t in weights if t not in self.idf and not (self.synonyms.get(t, frozenset()) & self.idf.keys())
+        ]
+        return sum(weights[t] for t in unknown) / total if total else 0.0  # "sick" is known as "ill"
 
     def _coverage(self, question: str, faq_question: str) -> float:
         """Share of the question's word weight (IDF) that the FAQ question also has."""
