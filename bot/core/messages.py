@@ -44,6 +44,11 @@ HANDOVER = (
     f"- exams, letters, loan: DUO / inburgeren.nl — {OFFICIAL_SITE}\n"
     f"- broad intake, PIP, your route: your municipality (gemeente) — {MUNICIPALITY_PAGE}"
 )
+# "my obligation started in november 2021": which act that start means (the rule in the counter guide's FAQ)
+ACT_FROM_START = {
+    "2013": "An obligation that started between 1 January 2013 and 31 December 2021 falls under the 2013 act.",
+    "2021": "An obligation that started on or after 1 January 2022 falls under the 2021 act.",
+}
 PRIVACY_NOTE = (
     "Please don't share personal numbers such as your BSN here: I cannot see personal files and I don't need them."
 )

@@ -22,7 +22,7 @@ from bot.core.text import (
     reads_like_question,
     sentences,
 )
-from bot.dialogue.counter_finder import NeedMatcher, parse_act, stated_act
+from bot.dialogue.counter_finder import NeedMatcher, act_from_start, parse_act, stated_act
 from bot.dialogue.replies import (
     Button,
     Reply,
@@ -138,6 +138,8 @@ class Assistant:
         replies = [reply]
         if note == NOTE_TOO_LONG:
             replies.insert(0, Reply(REPLIES[NOTE_TOO_LONG]))
+        if named_act and act_from_start(checked.text) == named_act and not reads_like_question(checked.text):
+            reply.text = f"{messages.ACT_FROM_START[named_act]}\n\n{reply.text}"  # the user told us the start
         if contains_pii(text or ""):
             reply.text = f"{messages.PRIVACY_NOTE}\n\n{reply.text}"
         return Answer(

@@ -26,12 +26,30 @@ _STATED_2021 = re.compile(
 )
 
 
+# "my letter says my obligation started in november 2021": the start of the obligation decides the act
+_OBLIGATION_START = re.compile(
+    r"\b(obligation|inburgeringsplicht|integration (period|term)|inburgeringstermijn)\b[^.?!]{0,40}?"
+    r"\b(start(s|ed)?|began|begun|begins?|since|from)\b[^.?!]{0,25}?\b(20[0-4]\d)\b",
+    re.I,
+)
+
+
 def stated_act(text: str) -> Optional[str]:
-    """The act a message names outright ("I'm under the 2013 wet", "new law"); a bare year or an age never."""
+    """The act a message names outright ("I'm under the 2013 wet", "new law") or implies by the year the
+    obligation started ("my obligation started in november 2021": the 2013 act); a bare year or an age never."""
     in_2013, in_2021 = bool(_STATED_2013.search(text or "")), bool(_STATED_2021.search(text or ""))
-    if in_2013 == in_2021:
+    if in_2013 != in_2021:
+        return ACT_2013 if in_2013 else ACT_2021
+    return None if in_2013 else act_from_start(text)
+
+
+def act_from_start(text: str) -> Optional[str]:
+    """The act that the obligation's start year in the message implies ("my obligation started in 2016")."""
+    start = _OBLIGATION_START.search(text or "")
+    if start is None or re.search(r"\bbefore\b", start.group(0), re.I):
         return None
-    return ACT_2013 if in_2013 else ACT_2021
+    year = int(start.group(5))
+    return ACT_2021 if year >= 2022 else ACT_2013 if year >= 2013 else None
 
 
 _UNKNOWN = re.compile(

@@ -75,6 +75,10 @@ def test_reads_like_question_looks_at_every_clause():
         ("I am 24", None),
         ("I arrived in 2019", None),
         ("2013 act or 2021 act?", None),
+        ("my letter says my obligation started in november 2021", "2013"),  # the start year decides the act
+        ("my integration period started on 3 march 2023", "2021"),
+        ("my obligation began before 2013, in 2011", None),
+        ("I started in 2021", None),  # started what? not said
     ],
 )
 def test_stated_act_needs_the_act_named(text, act):

@@ -160,3 +160,9 @@ def test_a_follow_up_counter_request_takes_the_task_from_the_message_and_the_pre
         "do i need to pass 1 before i do 2? (whats the difference between staatsexamen programma 1 and 2)"
     )
     assert assistant.need_for_request("where do i register for it", context) == "state_exam_registration"
+
+
+def test_an_obligation_start_year_is_read_as_the_act_and_said_back(assistant):
+    answer = assistant.answer_question("my letter says my obligation started in november 2021")
+    assert answer.act == "2013"
+    assert answer.replies[0].text.startswith("An obligation that started between 1 January 2013 and 31 December 2021")
