@@ -313,3 +313,17 @@ def test_erase_sends_the_widget_signal_then_the_confirmation():
     sent, events = run(act.ActionEraseConversation(), tracker("/affirm", Intent.AFFIRM))
     assert sent[0]["custom"] == {"data": {"wegwijzer": "conversation_erased"}}
     assert sent[1]["text"] == messages.ERASE_DONE and events == []
+
+
+@pytest.mark.parametrize(
+    ("message", "asks_contact"),
+    [
+        ("how can i reach DUO?", True),
+        ("who can i phone about my loan?", True),
+        ("can i reach someone at the municipality", True),
+        ("what if i cant reach b1?", False),  # a level to reach, not a person
+        ("i will never reach the level in time", False),
+    ],
+)
+def test_reach_is_a_contact_request_only_with_someone_to_reach(message, asks_contact):
+    assert bool(act.CONTACT_REQUEST.search(message)) is asks_contact
