@@ -56,6 +56,7 @@ class Answer:
     answered: bool = False  # a knowledge answer (not abstain, not a guard reply)
     guide: Optional[str] = None
     question: str = ""  # what was searched (a follow-up carries its topic)
+    with_topic: bool = False  # searched together with the previous turn's topic
     act: Optional[str] = None  # an act the user stated in this message
     notes: list[str] = field(default_factory=list)
 
@@ -121,12 +122,12 @@ class Assistant:
             and self.selector.unknown_share(checked.text) >= settings.UNKNOWN_WORDS_MIN_SHARE
         ):
             result.abstain = True  # mostly about things no guide mentions ("exchange my driving licence")
-        term = self._asked_term(checked.text) if query == checked.text else None
+        follow_up = query != checked.text
+        term = None if follow_up else self._asked_term(checked.text)
         selection = None
         if term is not None:  # "vrijstelling, what is that? my teacher said ...": the term's meaning
             reply = compose_term(self.kb, term)
         else:
-            follow_up = query != checked.text
             selection = self.selector.select(
                 result, act, asked=checked.text if follow_up else None, topic_guide=context.last_guide
             )
@@ -148,6 +149,7 @@ class Assistant:
             answered=selection is not None or term is not None,
             guide=reply.guide,
             question=query,
+            with_topic=follow_up,
             act=named_act,
         )
 
@@ -199,7 +201,7 @@ class Assistant:
             and self.selector.unknown_share(text or "") < settings.OUT_OF_SCOPE_FOLLOW_UP_MAX_UNKNOWN_SHARE
         ):
             follow_up = self.answer_question(text, guard_note, context)
-            if follow_up.answered and follow_up.question != check(text, max_chars=settings.MAX_SEARCH_CHARS).text:
+            if follow_up.answered and follow_up.with_topic:
                 return follow_up  # answered with the previous topic, not on the message's own weak match
         answer = self.answer_question(text, guard_note)
         if answer.result is None:  # the guard's own reply (empty, emoji, other script)

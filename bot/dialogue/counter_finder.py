@@ -38,9 +38,11 @@ def stated_act(text: str) -> Optional[str]:
     """The act a message names outright ("I'm under the 2013 wet", "new law") or implies by the year the
     obligation started ("my obligation started in november 2021": the 2013 act); a bare year or an age never."""
     in_2013, in_2021 = bool(_STATED_2013.search(text or "")), bool(_STATED_2021.search(text or ""))
-    if in_2013 != in_2021:
+    if in_2013 and in_2021:  # "2013 act or 2021 act?"
+        return None
+    if in_2013 or in_2021:
         return ACT_2013 if in_2013 else ACT_2021
-    return None if in_2013 else act_from_start(text)
+    return act_from_start(text)
 
 
 def act_from_start(text: str) -> Optional[str]:

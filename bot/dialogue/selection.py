@@ -337,8 +337,8 @@ class AnswerSelector:
         weights = {t: self.idf.get(t, self.max_idf) for t in analysis.tokens}
         for t in self.retriever.normalizer.expansion_tokens(analysis):
             weights.setdefault(t, settings.SENTENCE_EXPANSION_WEIGHT * self.idf.get(t, self.max_idf))
-        # "book" is also found as "register": a question word missing from the sentence counts for part of its
-        # weight when another word of its group is there (the total stays that of the question's own words)
+        # "book" is also found as "register": a question word missing from the sentence counts (at
+        # EVERYDAY_SYNONYM_WEIGHT) when another word of its group is there; the total stays the question's own words
         synonyms = {t: self.synonyms[t] for t in analysis.tokens if t in self.synonyms}
         total = sum(weights.values())
         topic = self._topic_words(sids)
@@ -472,7 +472,8 @@ def question_kind(text: str) -> Optional[str]:
 
 
 def _share(weights: dict[str, float], tokens: frozenset[str], by_synonym: set[str], total: float) -> float:
-    """Share of the question's word weight in a sentence; a word found only through a synonym counts in part."""
+    """Share of the question's word weight in a sentence; a word found only through a synonym counts at
+    EVERYDAY_SYNONYM_WEIGHT."""
     if not total:
         return 0.0
     own = sum(weights[t] for t in tokens if t in weights)
