@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Everything `make test` checks: pytest (unit + end-to-end against real servers) and Rasa's own checks.
+# What `make test` runs after `make check` (which already ran `rasa data validate`): Rasa's test stories and
+# pytest (unit + end-to-end against real servers). pytest runs on WEGWIJZER_TEST_WORKERS processes (pytest-xdist,
+# default 2; a test file stays on one worker, so its module fixtures start once); 0 runs it in this process.
 # pytest exit 5 ("no tests collected") counts as a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
-echo ">> rasa data validate"
-RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/rasa data validate --fail-on-warnings || status=1
-
 echo ">> rasa test (test stories in tests/stories)"
 bash tests/rasa_checks.sh || status=1
 
 echo ">> pytest"
-.venv-actions/bin/python -m pytest -q "$@"
+workers=${WEGWIJZER_TEST_WORKERS:-2}
+if [ "$workers" = "0" ]; then
+  .venv-actions/bin/python -m pytest -q "$@"
+else
+  .venv-actions/bin/python -m pytest -q -n "$workers" --dist loadfile "$@"
+fi
 rc=$?
 if [ $rc -eq 5 ]; then
   echo "pytest collected no tests: that is a failure" >&2
