@@ -179,3 +179,28 @@ def gloss(text: str, keep: frozenset[str] = frozenset()) -> str:
     text = _PHRASE.sub(lambda m: _PHRASES[m.group(0).lower()], text)
     glossed = _WORD.sub(lambda m: gloss_word(m.group(0), keep), text)
     return re.sub(r"\s{2,}", " ", glossed).strip()
+
+
+_MIN_MIXED_WORD = 5  # shorter Dutch words are often English ones too ("over", "want", "door")
+_FUNCTION_GLOSSES = frozenset(
+    "is are has have the a to of and or not no for with at if then also still there about after until my you i".split()
+)
+_DOMAIN = re.compile(r"\b[\w.-]+\.(nl|com|org|eu)\b", re.I)  # "inburgeren.nl" names a site, not a verb
+
+
+def gloss_mixed(text: str, keep: frozenset[str], english: frozenset[str]) -> str:
+    """The English glosses of the Dutch words in a mostly English message ("which taalniveau does the IND ask"
+    -> "language level"): words the lexicon (or a compound split) knows that are not frequent English words
+    nor glossary terms (those are expanded by the glossary); empty when there are none."""
+    words = lexicon()
+    out: list[str] = []
+    for word in _WORD.findall(_DOMAIN.sub(" ", text)):
+        key = fold(word)
+        if len(key) < _MIN_MIXED_WORD or key in english or key in keep:
+            continue
+        english_gloss = words.get(key) if key in words else _compound(key)
+        if key not in words and english_gloss and set(english_gloss.split()) & _FUNCTION_GLOSSES:
+            continue  # "staats|examens" is not "is exams", "naar|nederland" not "to netherlands"
+        if english_gloss and fold(english_gloss) != key and english_gloss not in out:
+            out.append(english_gloss)
+    return " ".join(out)

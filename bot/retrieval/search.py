@@ -3,6 +3,7 @@ with a calibrated abstention decision."""
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,10 +15,10 @@ import numpy as np
 from bot import settings
 from bot.core.text import looks_dutch, question_focus
 from bot.knowledge import KnowledgeBase, Passage
-from bot.retrieval.dutch import gloss
+from bot.retrieval.dutch import gloss, gloss_mixed
 from bot.retrieval.embedder import Embedder, get_embedder
 from bot.retrieval.index import SearchIndex, ensure_index
-from bot.retrieval.normalize import Normalizer, fold
+from bot.retrieval.normalize import Normalizer, common_words, fold
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
@@ -78,6 +79,11 @@ class Retriever:
             for form in term.surface_forms
             if form.strip() and " " not in form.strip()
         )
+        # ... and every word of the glossary's forms stays unglossed in a mostly English question (the
+        # glossary expands "staatsexamen", "naar nederland" itself)
+        self.glossary_form_words = frozenset(
+            fold(word) for term in kb.glossary for form in term.surface_forms for word in re.findall(r"[\w']+", form)
+        )
         self._lock = threading.Lock()  # faiss/bm25 objects are shared across the action server's threads
 
     # -- scoring -------------------------------------------------------------------
@@ -112,6 +118,8 @@ class Retriever:
         original = query
         if looks_dutch(query):  # the English model and guides read an English gloss better
             query = f"{query} ({gloss(query, self.glossary_words)})"
+        elif mixed := gloss_mixed(query, self.glossary_form_words, common_words()):
+            query = f"{query} ({mixed})"  # "which taalniveau ..." is also searched as "language level"
         analysis = self.normalizer.analyse(query)
         terms = [m.term.term for m in analysis.terms]
         n = settings.CANDIDATES

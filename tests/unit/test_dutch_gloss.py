@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.retrieval.dutch import gloss, gloss_word, lexicon
+from bot.retrieval.dutch import gloss, gloss_mixed, gloss_word, lexicon
 
 
 def test_the_lexicon_loads_from_knowledge() -> None:
@@ -30,3 +30,18 @@ def test_a_question_reads_as_english_without_dropped_gaps() -> None:
     assert gloss("wie beslist over mijn leerroute?") == "who decides about my leerroute?"
     assert gloss("waar zie ik mijn examenuitslag?").startswith("where see I my exam result")
     assert "  " not in gloss("hoeveel kost een examen?")
+
+
+ENGLISH = frozenset({"which", "does", "the", "ask", "for", "want", "over", "door", "school", "online", "still"})
+
+
+def test_dutch_words_in_an_english_question_are_glossed() -> None:
+    assert gloss_mixed("which taalniveau does the ind ask for", frozenset(), ENGLISH) == "language level"
+    assert gloss_mixed("can i still do a taalexamen", frozenset(), ENGLISH) == "language exam"
+
+
+def test_english_words_glossary_terms_sites_and_function_word_splits_are_not_glossed() -> None:
+    assert gloss_mixed("i want to go over the school door", frozenset(), ENGLISH) == ""
+    assert gloss_mixed("is the oefenexamen online", frozenset({"oefenexamen"}), ENGLISH) == ""
+    assert gloss_mixed("the pages on inburgeren.nl", frozenset(), ENGLISH) == ""
+    assert gloss_mixed("the old staatsexamens", frozenset(), ENGLISH) == ""  # not "is exams"
