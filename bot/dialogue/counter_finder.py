@@ -131,8 +131,10 @@ class NeedMatcher:
         direct = self.by_id(text)
         if direct:
             return NeedMatch(direct, 1.0)
-        query = self.embedder.encode_query(text)
-        sims = self._vectors @ query
+        sims = self._vectors @ self.embedder.encode_query(text)
+        expansion = self.normalizer.expansion_text(self.normalizer.analyse(text))
+        if expansion:  # "where do I ask for ontheffing" is also read as "(ontheffing: exemption, ...)"
+            sims = np.maximum(sims, self._vectors @ self.embedder.encode_query(f"{text} {expansion}"))
         tokens = set(self.normalizer.tokens(text))
         overlap = np.array([len(tokens & s) / max(len(s), 1) for s in self._token_sets], dtype=np.float32)
         scores = sims + settings.NEED_OVERLAP_WEIGHT * overlap

@@ -42,6 +42,8 @@ def test_parse_act(text, act):
         ("i want to become dutch, naturalisatie", "naturalisation"),
         ("who makes my PIP", "pip"),
         ("residence permit", "residence_permit"),
+        # a glossary term in an English request is also read with its English meaning
+        ("where do i ask for ontheffing because of my illness", "exemption"),
     ],
 )
 def test_free_text_maps_to_the_counters_table(assistant, text, need):
