@@ -67,6 +67,7 @@ CONTACT_GENERAL = (
     "The official pages list how to phone, write or visit. I never give phone numbers myself."
 )
 OVERVIEW_MORE = "Tap a step to read more, or ask me about any of them."
+STEP_AFTER = "Next on the usual path, after the {thing} (step {number} of {total}):"
 FEEDBACK_THANKS = "Thank you for your feedback!"
 
 # --- privacy (notice: the `privacy` question, Telegram /privacy; erasure: "delete my conversation") ---------------

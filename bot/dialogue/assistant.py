@@ -31,6 +31,7 @@ from bot.dialogue.replies import (
     compose_counter_answer,
     compose_guide_overview,
     compose_overview,
+    compose_step,
     compose_term,
     guide_from_ref,
 )
@@ -74,6 +75,15 @@ _COUNTER_REQUEST = re.compile(
 )
 
 
+# "ok and then after the PIP?", "what comes after the brede intake": only what-next words before "after", and
+# only a short thing after it ("can I share the questions after my exam?" is not a step of the path)
+_STEP_AFTER = re.compile(
+    r"^\W*(ok(ay)?\W+)?(and\W+)?(then\W+)?(what(\s+(comes|happens|is|do i do|should i do|now|next))*\W+)?(next\W+)?"
+    r"after\s+(the|my|your|a|an)?\s*(?P<thing>[\w'-]+(\s+[\w'-]+){0,2})\W*$",
+    re.I,
+)
+
+
 class Assistant:
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
@@ -94,6 +104,9 @@ class Assistant:
         context = context or Context()
         named_act = stated_act(checked.text)
         act = named_act or (context.act if context.act in ACTS else None)
+        step = self.step_after(checked.text, act)
+        if step is not None:
+            return Answer([step[0]], answered=True, guide=step[0].guide, question=step[1])
         query, prefer = self._query_with_topic(checked.text, context)
         result = self.retriever.search(query, prefer_guide=prefer)
         if query != checked.text:  # a follow-up: unless the message stands well on its own
@@ -254,6 +267,22 @@ class Assistant:
         if self.kb.overview is None:
             return compose_abstain()
         return compose_overview(self.kb, self.kb.overview, act)
+
+    def step_after(self, text: str, act: Optional[str]) -> Optional[tuple[Reply, str]]:
+        """ "ok and then after the PIP?": the step of the path after the one that names that term (the first
+        step naming it, in the path for the user's act), with the step's text as the topic of the turn."""
+        match = _STEP_AFTER.search(text or "")
+        if match is None or self.kb.overview is None:
+            return None
+        thing = match.group("thing")
+        terms = self.retriever.normalizer.analyse(thing).terms
+        if len(terms) != 1 or fold(terms[0].surface) != fold(thing):
+            return None
+        steps = self.kb.overview.steps_for(act)
+        for index, step in enumerate(steps[:-1]):
+            if any(m.term.term == terms[0].term.term for m in self.retriever.normalizer.analyse(step.text).terms):
+                return compose_step(self.kb, steps, index + 1, terms[0].term.term), steps[index + 1].text
+        return None
 
     def asks_to_look_up(self, text: str) -> bool:
         """ "can you look up my deadline?", "check my status": a request to see the user's own file (not a

@@ -12,7 +12,7 @@ from bot.core import messages
 from bot.core.contract import ACT_2021, ACTS, Intent, payload
 from bot.core.text import sentences
 from bot.dialogue.selection import Selection
-from bot.knowledge import CounterTable, GlossaryTerm, KnowledgeBase, Need, Overview
+from bot.knowledge import CounterTable, GlossaryTerm, KnowledgeBase, Need, Overview, OverviewStep
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,15 @@ def compose_overview(kb: KnowledgeBase, overview: Overview, act: Optional[str]) 
     buttons.append(Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER)))
     first = steps[0]
     return Reply(text="\n".join(lines), buttons=_unique(buttons), guide=first.guide, source_url=first.source_url)
+
+
+def compose_step(kb: KnowledgeBase, steps: list[OverviewStep], index: int, after: str) -> Reply:
+    """One step of the path ("ok and then after the PIP?" -> the step after the PIP), with its guide."""
+    step = steps[index]
+    lines = [messages.STEP_AFTER.format(thing=after, number=index + 1, total=len(steps)), step.text, ""]
+    lines.append(citation(step.guide, step.source_url))
+    buttons = [*FEEDBACK_BUTTONS, *([guide_button(kb, step.guide)] if kb.guide(step.guide) else [])]
+    return Reply(text="\n".join(lines), buttons=buttons, guide=step.guide, source_url=step.source_url)
 
 
 def _unique(buttons: list[Button]) -> list[Button]:

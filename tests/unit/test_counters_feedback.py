@@ -168,3 +168,29 @@ def test_an_obligation_start_year_is_read_as_the_act_and_said_back(assistant):
     answer = assistant.answer_question("my letter says my obligation started in november 2021")
     assert answer.act == "2013"
     assert answer.replies[0].text.startswith("An obligation that started between 1 January 2013 and 31 December 2021")
+
+
+@pytest.mark.parametrize(
+    "text, step_starts",
+    [
+        ("ok and then after the pip?", "After the PIP, DUO sends a second letter"),
+        ("what comes after the brede intake", "With the municipality you make your personal plan"),
+    ],
+)
+def test_what_comes_after_a_step_of_the_path(assistant, text, step_starts):
+    answer = assistant.answer_question(text)
+    reply = answer.replies[0]
+    assert answer.answered and step_starts in reply.text and "https://" in reply.text
+    assert answer.question.startswith(step_starts)  # the step is the topic of a follow-up ("how long after that")
+
+
+@pytest.mark.parametrize(
+    "text, act",
+    [
+        ("can i share the exam questions with my friend after my exam?", None),  # not a what-next question
+        ("and after the intake call, what do i bring?", None),
+        ("ok and then after the pip?", "2013"),  # the 2013 act's path has no PIP
+    ],
+)
+def test_other_questions_with_after_are_not_steps(assistant, text, act):
+    assert assistant.step_after(text, act) is None
