@@ -4,7 +4,7 @@ methods return channel-neutral replies. Unit-testable without Rasa."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -37,7 +37,7 @@ from bot.dialogue.replies import (
 )
 from bot.dialogue.selection import AnswerSelector
 from bot.knowledge import GlossaryTerm, Need
-from bot.retrieval.normalize import fold
+from bot.retrieval.normalize import TermMatch, fold
 from bot.retrieval.search import Retriever, SearchResult, retriever_for
 
 
@@ -84,6 +84,15 @@ _STEP_AFTER = re.compile(
 )
 
 
+# "and mijn inburgering?", "what about the staatsexamen?", "and for the KNM exam?": the previous question, about
+# another thing (only a short thing, nothing else asked)
+_ELLIPSIS = re.compile(
+    r"^\W*(ok(ay)?\W+)?(and|but|also|and what about|what about|and how about|how about)\s+"
+    r"((for|about|with|in|on)\s+)?((the|my|a|an)\s+)?(?P<thing>[\w.'-]+(\s+[\w.'-]+){0,3}?)\s*(then|too|also)?\W*$",
+    re.I,
+)
+
+
 class Assistant:
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
@@ -107,6 +116,9 @@ class Assistant:
         step = self.step_after(checked.text, act)
         if step is not None:
             return Answer([step[0]], answered=True, guide=step[0].guide, question=step[1])
+        resolved = self.resolve_ellipsis(checked.text, context)
+        if resolved is not None:  # "and mijn inburgering?" after "is inburgeren.nl in english?"
+            checked = replace(checked, text=resolved)
         query, prefer = self._query_with_topic(checked.text, context)
         result = self.retriever.search(query, prefer_guide=prefer)
         if query != checked.text:  # a follow-up: unless the message stands well on its own
@@ -190,6 +202,23 @@ class Assistant:
         if self.names_own_topic(text):
             return text, None
         return f"{text} ({self.topic(context)})", context.last_guide
+
+    def resolve_ellipsis(self, text: str, context: Context) -> Optional[str]:
+        """ "and mijn inburgering?" after "is inburgeren.nl in english?" asks the previous question about
+        another thing: the previous question with its one glossary term replaced by the new one."""
+        match = _ELLIPSIS.search(text or "")
+        if match is None or not context.last_question:
+            return None
+        thing = match.group("thing")
+        normalizer = self.retriever.normalizer
+        new = _outer_terms(normalizer.analyse(thing).terms)
+        old = _outer_terms(normalizer.analyse(context.last_question).terms)
+        if len(new) != 1 or len(old) != 1 or new[0].term.term == old[0].term.term:
+            return None
+        pattern = re.compile(r"[\s-]+".join(map(re.escape, old[0].surface.split())), re.I)
+        resolved = pattern.sub(lambda _: thing, context.last_question, count=1)
+        resolved = re.sub(r"\b(\w+)\s+\1\b", r"\1", resolved, flags=re.I)  # "the writing exam exam"
+        return resolved if resolved != context.last_question else None
 
     def names_own_topic(self, text: str) -> bool:
         """The message names a glossary term or one of the counter finder's tasks ("and about my residence
@@ -342,6 +371,8 @@ class Assistant:
         term = term or self.find_term(checked.text)
         if term is None or not _asks_meaning(checked.text, term):
             return self.answer_question(text, guard_note, context)
+        if context is not None and self.resolve_ellipsis(checked.text, context) is not None:
+            return self.answer_question(text, guard_note, context)  # "and mijn inburgering?": the last question
         reply = compose_term(self.kb, term)
         return Answer([reply], answered=True, guide=reply.guide, question=checked.text)
 
@@ -488,6 +519,12 @@ _LOOK_UP = re.compile(
 _ACT_WORDS = re.compile(
     r"\b(i'?m |i am )?(under|in) the (19|20)\d\d\s*(act|law|wet|system|rules)\b|\b(19|20)\d\d\b", re.I
 )
+
+
+def _outer_terms(matches: list[TermMatch]) -> list[TermMatch]:
+    """The glossary matches not inside a longer one ("mijn inburgering", not also its "inburgering")."""
+    surfaces = [fold(m.surface) for m in matches]
+    return [m for m, own in zip(matches, surfaces) if not any(own != other and own in other for other in surfaces)]
 
 
 def without_act(text: str) -> str:

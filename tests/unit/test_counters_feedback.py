@@ -194,3 +194,30 @@ def test_what_comes_after_a_step_of_the_path(assistant, text, step_starts):
 )
 def test_other_questions_with_after_are_not_steps(assistant, text, act):
     assert assistant.step_after(text, act) is None
+
+
+@pytest.mark.parametrize(
+    "previous, text, resolved",
+    [
+        ("is inburgeren.nl in english?", "and mijn inburgering?", "is mijn inburgering in english?"),
+        ("is the knm exam on a computer?", "what about the writing exam?", "is the writing exam on a computer?"),
+        ("how long do i have for the pvt?", "and for ona?", "how long do i have for the ona?"),
+        ("where do i book the knm exam?", "and for my wife?", None),  # no glossary term: not another thing
+        ("how long do i have for the pvt?", "and for ona and knm?", None),  # two things: not one question
+        ("what is the pvt?", "and the pvt?", None),  # the same thing
+    ],
+)
+def test_and_x_asks_the_previous_question_about_x(assistant, previous, text, resolved):
+    from bot.dialogue.assistant import Context
+
+    assert assistant.resolve_ellipsis(text, Context(last_question=previous)) == resolved
+
+
+def test_and_x_is_answered_as_the_previous_question_about_x(assistant):
+    from bot.dialogue.assistant import Context
+
+    answer = assistant.explain(
+        None, "and mijn inburgering?", context=Context(last_question="is inburgeren.nl in english?")
+    )
+    assert answer.question == "is mijn inburgering in english?"
+    assert "only in Dutch" in answer.replies[0].text
