@@ -92,6 +92,12 @@ _ELLIPSIS = re.compile(
     re.I,
 )
 
+_NOT_A_THING = re.compile(
+    r"\b(if|when|i|we|you|he|she|they|it|can|could|do|does|did|is|are|was|get|have|has|will|should|must|what|how|where"
+    r"|why|who|which|not|no)\b",
+    re.I,
+)
+
 
 class Assistant:
     def __init__(self, retriever: Retriever):
@@ -210,6 +216,8 @@ class Assistant:
         if match is None or not context.last_question:
             return None
         thing = match.group("thing")
+        if _NOT_A_THING.search(thing):  # "and if i fail knm?" asks something new, not the last question again
+            return None
         normalizer = self.retriever.normalizer
         new = _outer_terms(normalizer.analyse(thing).terms)
         old = _outer_terms(normalizer.analyse(context.last_question).terms)

@@ -205,6 +205,7 @@ def test_other_questions_with_after_are_not_steps(assistant, text, act):
         ("where do i book the knm exam?", "and for my wife?", None),  # no glossary term: not another thing
         ("how long do i have for the pvt?", "and for ona and knm?", None),  # two things: not one question
         ("what is the pvt?", "and the pvt?", None),  # the same thing
+        ("how much does the staatsexamen cost?", "and if i fail knm?", None),  # a new question, not a thing
     ],
 )
 def test_and_x_asks_the_previous_question_about_x(assistant, previous, text, resolved):
