@@ -197,6 +197,9 @@ FOLLOW_UP_GUIDE_BONUS = 1.3
 FOLLOW_UP_OWN_TOPIC_MIN_DENSE = float(_env("FOLLOW_UP_OWN_TOPIC_MIN_DENSE", "0.7"))
 # A short message that matches nothing on its own is searched again within the previous turn's topic.
 FOLLOW_UP_MAX_WORDS = 12
+FOLLOW_UP_GUIDES = int(
+    _env("FOLLOW_UP_GUIDES", "2")
+)  # a follow-up is answered from the previous guide or these best ones
 FOLLOW_UP_MAX_UNKNOWN_SHARE = 0.3  # ... unless its words are mostly ones no guide has ("can I buy a car")
 # A follow-up that NLU calls out of scope ("I'm moving to Rotterdam, what happens with it?" after a PIP answer) is
 # answered in the previous turn's topic when less than this share of its word weight is words no guide has (a

@@ -185,7 +185,7 @@ class AnswerSelector:
     ) -> Optional[Selection]:
         """`asked`: what the user asked in this message, when the search also carried the previous topic
         (a follow-up): the topic finds the passages, the message picks the sentence, and only from the
-        previous turn's guide (`topic_guide`) or the best one ("is that free?" after booking an exam must
+        previous turn's guide (`topic_guide`) or the best FOLLOW_UP_GUIDES ones ("is that free?" after booking an exam must
         not be answered with what is free at the IDW)."""
         if result.abstain or not result.hits:
             return None
@@ -323,7 +323,7 @@ class AnswerSelector:
         guide_prior = {hit.passage.guide: 1.0 / (2**rank) for rank, hit in enumerate(result.hits)}
         pool = set(passage_prior) | set(self.by_guide.get(result.hits[0].passage.guide, []))
         if topic_guide:
-            allowed = {topic_guide, result.hits[0].passage.guide}
+            allowed = {topic_guide, *(hit.passage.guide for hit in result.hits[: settings.FOLLOW_UP_GUIDES])}
             pool = {pid for pid in pool if self.retriever.index.passages[pid].guide in allowed}
         sids = [
             sid
