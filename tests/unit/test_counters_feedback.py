@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -139,8 +140,10 @@ INTAKE_CONTEXT = Context(last_question="can i fail the test?", last_guide="What 
 
 def test_a_follow_up_is_searched_with_the_previous_guide_as_its_topic(assistant):
     answer = assistant.answer_question("i have work that day, do i really have to go?", None, INTAKE_CONTEXT)
-    assert answer.answered and answer.guide == "What is the broad intake for integration?"
-    assert "not optional" in answer.replies[0].text.split("Source:")[0]
+    text = answer.replies[0].text.split("Source:")[0]
+    assert answer.answered and answer.with_topic
+    # the intake guide ("not optional") or the first-months checklist's intake paragraph ("is required")
+    assert re.search(r"not optional|is required", text) and "intake" in text, text
 
 
 def test_the_counter_guides_title_is_no_topic(assistant):
