@@ -195,11 +195,10 @@ FOLLOW_UP_GUIDE_BONUS = 1.3
 # ... unless the message alone matches this well (and another guide than the previous one): its own topic.
 # 0.6 let "do i have exams there?" after a Z-route answer go to the State Exam's sample exams (0.61).
 FOLLOW_UP_OWN_TOPIC_MIN_DENSE = float(_env("FOLLOW_UP_OWN_TOPIC_MIN_DENSE", "0.7"))
+# A follow-up's sentence comes from the previous turn's guide or the best FOLLOW_UP_GUIDES guides of its search.
+FOLLOW_UP_GUIDES = int(_env("FOLLOW_UP_GUIDES", "2"))
 # A short message that matches nothing on its own is searched again within the previous turn's topic.
 FOLLOW_UP_MAX_WORDS = 12
-FOLLOW_UP_GUIDES = int(
-    _env("FOLLOW_UP_GUIDES", "2")
-)  # a follow-up is answered from the previous guide or these best ones
 FOLLOW_UP_MAX_UNKNOWN_SHARE = 0.3  # ... unless its words are mostly ones no guide has ("can I buy a car")
 # A follow-up that NLU calls out of scope ("I'm moving to Rotterdam, what happens with it?" after a PIP answer) is
 # answered in the previous turn's topic when less than this share of its word weight is words no guide has (a
