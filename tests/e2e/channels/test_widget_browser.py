@@ -64,6 +64,19 @@ def wait_bot_count(page, count: int, timeout: float = 60_000) -> None:
     page.locator(BOT).nth(count - 1).wait_for(timeout=timeout)
 
 
+def wait_settled(page, quiet_ms: int = 2_000, timeout_ms: int = 60_000) -> int:
+    """Wait until the log has not grown for `quiet_ms` (a turn may bring several bubbles and buttons)."""
+    waited, count = 0, -1
+    while waited < timeout_ms:
+        now = page.locator("#ww-log li").count()
+        if now == count and page.locator("#ww-typing").is_hidden():
+            return now
+        count = now
+        page.wait_for_timeout(quiet_ms)
+        waited += quiet_ms
+    raise AssertionError("the widget log kept changing")
+
+
 def test_widget_question_answer_buttons_reload_and_xss(page, stack):
     # 1. a question gets a cited answer with a safe, working link
     ask(page, "what is the z-route?")
@@ -90,11 +103,12 @@ def test_widget_question_answer_buttons_reload_and_xss(page, stack):
 
     # 3. reload keeps the conversation (same session id, history restored)
     session = page.evaluate("localStorage.getItem('wegwijzer.session')")
-    before = page.locator("#ww-log li").count()
+    wait_settled(page)
+    before = page.locator("#ww-log li").all_inner_texts()
     page.reload()
     page.wait_for_selector(BOT)
     assert page.evaluate("localStorage.getItem('wegwijzer.session')") == session
-    assert page.locator("#ww-log li").count() == before
+    assert page.locator("#ww-log li").all_inner_texts() == before
     tracker = stack.tracker(session)
     assert any(e.get("text") == "what is the z-route?" for e in tracker["events"] if e["event"] == "user")
 
