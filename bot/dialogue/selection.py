@@ -335,8 +335,15 @@ class AnswerSelector:
             return None
         analysis = self.retriever.normalizer.analyse(question)
         weights = {t: self.idf.get(t, self.max_idf) for t in analysis.tokens}
-        for t in self.retriever.normalizer.expansion_tokens(analysis):
-            weights.setdefault(t, settings.SENTENCE_EXPANSION_WEIGHT * self.idf.get(t, self.max_idf))
+        asks_definition = bool(_ASKS_DEFINITION.search(question))
+        # A glossary term's other forms ("Kennis van de Nederlandse Maatschappij" for "KNM") stand in for the
+        # word the user typed. Only a question about what the term is gives them weight of their own: for any
+        # other question the sentence that spells the term out is not the better answer.
+        term_forms = self._term_forms(analysis, weights)
+        if asks_definition:
+            for _, forms in term_forms:
+                for t in forms:
+                    weights.setdefault(t, settings.DEFINITION_FORM_WEIGHT * self.idf.get(t, self.max_idf))
         # "book" is also found as "register": a question word missing from the sentence counts (at
         # EVERYDAY_SYNONYM_WEIGHT) when another word of its group is there; the total stays the question's own words
         synonyms = {t: self.synonyms[t] for t in analysis.tokens if t in self.synonyms}
@@ -344,7 +351,6 @@ class AnswerSelector:
         topic = self._topic_words(sids)
         aspect_weights = {t: w for t, w in weights.items() if t not in topic}
         aspect_total = sum(aspect_weights.values())
-        asks_definition = bool(_ASKS_DEFINITION.search(question))
         aspect = None if asks_definition else self._aspect(question, analysis, topic)  # "what is X?" asks for X
         cues = [s for q, s in _CUES if q.search(question)]
         cosine = self.sentence_vectors[sids] @ qvec
@@ -367,6 +373,7 @@ class AnswerSelector:
                 other, own = _OTHER_ACT[act]
                 other_act = float(bool(other.search(text) and not own.search(text)))
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
+            found |= {t for surface, forms in term_forms for t in surface - tokens if forms & tokens}
             rows.append(
                 (
                     float(cos),
@@ -386,6 +393,17 @@ class AnswerSelector:
                 )
             )
         return sids, np.array(rows, dtype=np.float32)
+
+    def _term_forms(self, analysis: Analysis, weights: dict[str, float]) -> list[tuple[set[str], frozenset[str]]]:
+        """(the question's tokens of a glossary term, the tokens of the term's other forms) per term found."""
+        normalizer = self.retriever.normalizer
+        out = []
+        for match in analysis.terms:
+            surface = set(normalizer.tokens(match.surface)) & weights.keys()
+            forms = frozenset(t for form in [match.term.term, *match.term.synonyms] for t in normalizer.tokens(form))
+            if surface and forms - surface:
+                out.append((surface, forms - surface))
+        return out
 
     def _topic_words(self, sids: list[int]) -> set[str]:
         """Words that many candidate sentences share: the topic that retrieval already matched."""
