@@ -70,6 +70,19 @@ _FOLLOW_UP_START = re.compile(
 _ANAPHOR = re.compile(r"\b(it|that|this|there|they|them|those|these|its|he|she|for that|for it)\b", re.I)
 
 
+# "in that exam", "for this route": the message names what it asks about (writing) in the previous turn's thing
+_POINTS_BACK = re.compile(
+    r"\b(that|this|the same|those|these)\s+(exam|test|route|course|module|letter|brief|form|site|website|plan|"
+    r"school|period|part|one|appointment|conversation|interview|programme|program|statement|certificate|diploma)s?\b",
+    re.I,
+)
+
+
+def points_back(text: str) -> bool:
+    """The message refers to the previous turn's thing by a demonstrative ("is there writing in that exam?")."""
+    return bool(_POINTS_BACK.search(text or ""))
+
+
 def reads_like_follow_up(text: str) -> bool:
     """A short message that leans on the previous turn ("is that free?", "and where do I sign up for it?")."""
     words = _WORD.findall(text or "")

@@ -17,6 +17,7 @@ from bot.core.pii import contains_pii
 from bot.core.text import (
     looks_dutch,
     looks_english,
+    points_back,
     question_focus,
     reads_like_follow_up,
     reads_like_question,
@@ -129,7 +130,11 @@ class Assistant:
         result = self.retriever.search(query, prefer_guide=prefer)
         if query != checked.text:  # a follow-up: unless the message stands well on its own
             own = self.retriever.search(checked.text)
-            if own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE and own.guides[:1] != [context.last_guide]:
+            if (
+                own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE
+                and own.guides[:1] != [context.last_guide]
+                and not points_back(checked.text)
+            ):
                 query, result = checked.text, own
         elif (
             result.abstain
@@ -205,7 +210,7 @@ class Assistant:
         previous question; one that names its own topic (a glossary term, a need) is searched as it is."""
         if not context.last_question or not reads_like_follow_up(text):
             return text, None
-        if self.names_own_topic(text):
+        if self.names_own_topic(text) and not points_back(text):
             return text, None
         return f"{text} ({self.topic(context)})", context.last_guide
 

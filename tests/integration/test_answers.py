@@ -59,6 +59,20 @@ def test_a_vague_message_is_answered_within_the_previous_topic():
     assert re.search(r"diploma|information about your education", reply.split("Source:")[0])
 
 
+def test_a_message_that_points_back_stays_with_the_previous_thing():
+    """ "does that exam have a writing part?" names writing, but asks it of the exam the last turn was about
+    (the exam abroad), and the turn after it still is about that exam."""
+    from bot.dialogue.assistant import Context, get_assistant
+
+    assistant = get_assistant()
+    first = assistant.answer_question("my husband lives in turkey and must pass an exam before he can come here")
+    context = Context(last_question=first.question, last_guide=first.guide)
+    second = assistant.answer_question("does that exam have a writing part?", context=context)
+    assert re.search(r"abroad has no writing", second.replies[-1].text.split("Source:")[0])
+    third = assistant.answer_question("where can he practise for free?", context=context)
+    assert "naarnederland.nl" in third.replies[-1].text.split("Source:")[0]
+
+
 @pytest.mark.parametrize("then", ["what's the weather in amsterdam tomorrow", "can i buy a car"])
 def test_a_message_about_something_else_is_not_forced_into_the_previous_topic(then):
     reply = _in_topic("what is the KNM exam", then)

@@ -10,6 +10,7 @@ from bot.core.text import (
     asking_part,
     looks_dutch,
     looks_english,
+    points_back,
     question_focus,
     reads_like_follow_up,
     reads_like_question,
@@ -59,6 +60,19 @@ def test_follow_ups(text):
 )
 def test_not_follow_ups(text):
     assert not reads_like_follow_up(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("is there writing in that exam?", True),
+        ("do i need the MAP in this route", True),
+        ("what does that mean", False),
+        ("is the writing exam on paper?", False),
+    ],
+)
+def test_points_back(text, expected):
+    assert points_back(text) is expected
 
 
 def test_reads_like_question_looks_at_every_clause():
