@@ -485,6 +485,12 @@ class ActionFeedback(Action):
         return A.FEEDBACK
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if intent_of(tracker) == Intent.FEEDBACK_NEGATIVE:  # "they wrote the wrong route in it. do i object?"
+            answer = await in_thread(
+                assistant().answer_if_question, user_text(tracker), guard_note(tracker), context(tracker)
+            )
+            if answer is not None:
+                return deliver(dispatcher, tracker, answer)
         if intent_of(tracker) == Intent.FEEDBACK_POSITIVE:
             dispatcher.utter_message(text=messages.FEEDBACK_THANKS)
             return [SlotSet(Slot.FEEDBACK, FEEDBACK_HELPFUL), SlotSet(Slot.FAILED_ATTEMPTS, 0.0)]

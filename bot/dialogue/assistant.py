@@ -258,6 +258,10 @@ class Assistant:
             follow_up = self.answer_question(text, guard_note, context)
             if follow_up.answered and follow_up.with_topic:
                 return follow_up  # answered with the previous topic, not on the message's own weak match
+        if context is not None and self.continues_topic(text or "", context) and reads_like_question(text or ""):
+            same_thing = self.answer_question(text, guard_note, context)  # "how high is the boete" after a boete
+            if same_thing.answered:
+                return same_thing
         answer = self.answer_question(text, guard_note)
         if answer.result is None:  # the guard's own reply (empty, emoji, other script)
             return answer
@@ -271,12 +275,23 @@ class Assistant:
         self, text: str, guard_note: Optional[str] = None, context: Optional[Context] = None
     ) -> Optional[Answer]:
         """Small talk that is really a question ("what level does the IND want?" read as affirm, "what
-        topics are in knm" read as help): answered from the guides when they match it well."""
+        topics are in knm" read as help): answered from the guides when they match it well, or, for a
+        question about the previous answer ("how do i ask for that"), when its topic answers it."""
         if len((text or "").split()) < 3 or not reads_like_question(text):
             return None
         answer = self.answer_question(text, guard_note, context)
         strong = answer.result is not None and answer.result.dense_top >= settings.SMALL_TALK_ANSWER_MIN_DENSE
-        return answer if answer.answered and strong else None
+        in_topic = answer.with_topic and reads_like_follow_up(text)
+        return answer if answer.answered and (strong or in_topic) else None
+
+    def continues_topic(self, text: str, context: Context) -> bool:
+        """The message names a glossary term that the previous question named too ("how high is the boete"
+        after "do i get a boete?"): it is about the conversation's own subject, whatever NLU made of it."""
+        if not context.last_question:
+            return False
+        analyse = self.retriever.normalizer.analyse
+        mine = {match.term.term for match in analyse(text).terms}
+        return bool(mine & {match.term.term for match in analyse(context.last_question).terms})
 
     def starts_counter_finder(self, text: str, intent: Optional[str]) -> bool:
         """Routing for ask_counter and a bare inform outside the finder: a button, a "which office/counter"
@@ -439,10 +454,15 @@ class Assistant:
             return "act", None
         if intent not in NEED_INTENTS:
             return "other", None
-        match = self.needs.match(without_act(text)) if intent in (Intent.ASK_COUNTER, Intent.INFORM) else None
-        if match and match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION:
+        # "hmm no, forget that. i want ontheffing, i have epilepsy": another task, whatever NLU called it (a
+        # question is answered first: "is that the same as the PIP?")
+        question = reads_like_question(text)
+        changes = intent in (Intent.ASK_COUNTER, Intent.INFORM) or not question
+        match = self.needs.match(without_act(text)) if changes else None
+        said_so = not question and _CHANGE_OF_MIND.search(text)  # any match; else only a clear one
+        if match and (said_so or match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION):
             return "need", match.need
-        return ("digression" if reads_like_question(text) else "unclear"), None
+        return ("digression" if question else "unclear"), None
 
     def need_buttons(self, all_needs: bool = False) -> list[Button]:
         needs = self.kb.counters.needs if all_needs else self.kb.counters.needs[: settings.NEED_BUTTONS]
@@ -531,6 +551,13 @@ _LOOK_UP = re.compile(
 )
 _ACT_WORDS = re.compile(
     r"\b(i'?m |i am )?(under|in) the (19|20)\d\d\s*(act|law|wet|system|rules)\b|\b(19|20)\d\d\b", re.I
+)
+
+
+_CHANGE_OF_MIND = re.compile(
+    r"\b(forget (it|that|this)|never ?mind|instead|actually|rather|something else|another thing|"
+    r"i (want|need|would like|wanted)( to)?)\b|^\W*(no|nee)\b",
+    re.I,
 )
 
 

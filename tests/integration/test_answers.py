@@ -73,6 +73,20 @@ def test_a_message_that_points_back_stays_with_the_previous_thing():
     assert "naarnederland.nl" in third.replies[-1].text.split("Source:")[0]
 
 
+def test_nlu_out_of_scope_or_small_talk_on_the_conversation_s_own_subject_is_answered():
+    """NLU reads "how high is the boete" as out of scope and "how do i ask for that" as a request for help;
+    after a question about the fine, both are about the fine. A parking fine is still out of scope."""
+    from bot.dialogue.assistant import Context, get_assistant
+
+    assistant = get_assistant()
+    first = assistant.answer_question("under the 2013 act, what happens when my integration period ends too late?")
+    context = Context(last_question="do i get a boete when i am late?", last_guide=first.guide)
+    fine = assistant.answer_out_of_scope("how high is the boete", None, context)
+    assert fine is not None and re.search(r"\bfine\b", fine.replies[-1].text.split("Source:")[0], re.I)
+    assert assistant.answer_if_question("how do i ask for that", None, context) is not None
+    assert assistant.answer_out_of_scope("how much does a parking ticket cost", None, context) is None
+
+
 @pytest.mark.parametrize("then", ["what's the weather in amsterdam tomorrow", "can i buy a car"])
 def test_a_message_about_something_else_is_not_forced_into_the_previous_topic(then):
     reply = _in_topic("what is the KNM exam", then)

@@ -50,6 +50,9 @@ class StubAssistant:
             return Answer([Reply("I don't know")], result=object(), answered=False)  # type: ignore[arg-type]
         return Answer([Reply(f"answer to {text}")], result=object(), answered=True, guide="G", question=text)  # type: ignore[arg-type]
 
+    def answer_if_question(self, text: str, guard_note: Any = None, context: Any = None) -> Optional[Answer]:
+        return self.answer_question(text) if text.endswith("?") else None
+
     def starts_counter_finder(self, text: str, intent: Optional[str]) -> bool:
         return text.startswith("/") or text.startswith("where do i go")
 
@@ -252,6 +255,13 @@ def test_second_not_helpful_hands_over(stub):
     sent, events = run(act.ActionFeedback(), tracker("", Intent.FEEDBACK_NEGATIVE, slots={Slot.FAILED_ATTEMPTS: 1.0}))
     assert sent[-1]["text"] == f"{messages.FEEDBACK_THANKS} {messages.HANDOVER}"
     assert slots_set(events) == {Slot.FEEDBACK: "not_helpful", Slot.FAILED_ATTEMPTS: 0.0}
+
+
+def test_a_question_read_as_negative_feedback_is_answered(stub):
+    text = "they wrote the wrong route in my plan. do i object at duo?"
+    sent, events = run(act.ActionFeedback(), tracker(text, Intent.FEEDBACK_NEGATIVE))
+    assert sent[-1]["text"] == f"answer to {text}"
+    assert slots_set(events)[Slot.FEEDBACK] is None  # a new answer, not a "not helpful"
 
 
 # --------------------------------------------------------------------------- KNM practice and privacy

@@ -26,6 +26,8 @@ from bot.tools.feedback import collect, render
         ("we came in 2010", ACT_BEFORE_2013),
         ("I don't know", ACT_UNKNOWN),
         ("no idea", ACT_UNKNOWN),
+        ("no idea, my inburgeringsplicht started in 2016", ACT_2013),
+        ("not sure, 2016 or 2023", ACT_UNKNOWN),
         ("book my exam", None),
         ("", None),
     ],
@@ -225,3 +227,16 @@ def test_and_x_is_answered_as_the_previous_question_about_x(assistant):
     )
     assert answer.question == "is mijn inburgering in english?"
     assert "only in Dutch" in answer.replies[0].text.split("Source:")[0]
+
+
+@pytest.mark.parametrize(
+    "text, intent, kind",
+    [
+        ("hmm no, forget that. i want ontheffing, i have epilepsy and memory problems", "ask_question", "need"),
+        ("my wife is dutch", "inform", "unclear"),  # about them, not another task
+        ("is that the same as the PIP?", "ask_question", "digression"),  # a question is answered first
+        ("no idea, my inburgeringsplicht started in 2016", "inform", "act"),
+    ],
+)
+def test_act_reply_can_change_the_task(assistant, text, intent, kind):
+    assert assistant.interpret_act_reply(text, intent)[0] == kind
