@@ -74,8 +74,8 @@ def parse_act(text: str) -> Optional[str]:
         return None
     if _UNKNOWN.search(text):
         # "no idea, my inburgeringsplicht started in 2016": the year they do know answers it
-        years = set(_YEAR.findall(text))
-        start = act_from_start(text) if len(years) == 1 else None
+        named_years = set(_YEAR.findall(text))
+        start = act_from_start(text) if len(named_years) == 1 else None
         return start or ACT_UNKNOWN
     if _NEW.search(text):
         return ACT_2021
