@@ -111,6 +111,8 @@ class Normalizer:
             if tok.is_stop and lower not in _KEEP:
                 continue
             lemma = self._lemma(lower)
+            if lemma in self.nlp.Defaults.stop_words and lemma not in _KEEP:  # "gets" is "get", a stop word
+                continue
             if lemma:
                 out.append(lemma)
         return out
