@@ -65,7 +65,9 @@ def looks_english(text: str) -> bool:
 
 
 _FOLLOW_UP_START = re.compile(
-    r"^\s*(and|but|so|also|ok(ay)?,? and|what if|and if|and what|how about|what about|then)\b", re.I
+    r"^\s*((ok(ay)?|thanks|thank you|great|good|alright)\W*(and|so|but|also)|and|but|so|also|what if|and if|and what|"
+    r"how about|what about|then)\b",
+    re.I,
 )
 _ANAPHOR = re.compile(r"\b(it|that|this|there|they|them|those|these|its|he|she|for that|for it)\b", re.I)
 

@@ -78,9 +78,11 @@ _COUNTER_REQUEST = re.compile(
 
 # "ok and then after the PIP?", "what comes after the brede intake": only what-next words before "after", and
 # only a short thing after it ("can I share the questions after my exam?" is not a step of the path)
+_NEXT = r"what(\s*'s|\s+is)?(\s+(comes|happens|do i do|should i do|now|next|then))+"
 _STEP_AFTER = re.compile(
-    r"^\W*(ok(ay)?\W+)?(and\W+)?(then\W+)?(what(\s+(comes|happens|is|do i do|should i do|now|next))*\W+)?(next\W+)?"
-    r"after\s+(the|my|your|a|an)?\s*(?P<thing>[\w'-]+(\s+[\w'-]+){0,2})\W*$",
+    rf"^\W*(ok(ay)?\W+)?(and\W+)?(so\W+)?(then\W+)?({_NEXT}\W+)?(next\W+)?"
+    r"after\s+(the|my|your|a|an)?\s*(?P<thing>[\w'-]+(\s+[\w'-]+){0,2})"
+    rf"(\W+({_NEXT}|then what))?\W*$",  # "and after the intake, what's next?"
     re.I,
 )
 
@@ -332,13 +334,16 @@ class Assistant:
         if match is None or self.kb.overview is None:
             return None
         thing = match.group("thing")
-        terms = self.retriever.normalizer.analyse(thing).terms
-        if len(terms) != 1 or fold(terms[0].surface) != fold(thing):
+        terms = [m.term for m in self.retriever.normalizer.analyse(thing).terms]
+        if len(terms) != 1 or not any(fold(form) == fold(thing) for form in terms[0].surface_forms):
+            # "after the intake": the one term whose name ends in it ("brede intake", "broad intake")
+            terms = [t for t in self.kb.glossary if any(fold(f).endswith(f" {fold(thing)}") for f in t.surface_forms)]
+        if len(terms) != 1:
             return None
         steps = self.kb.overview.steps_for(act)
         for index, step in enumerate(steps[:-1]):
-            if any(m.term.term == terms[0].term.term for m in self.retriever.normalizer.analyse(step.text).terms):
-                return compose_step(self.kb, steps, index + 1, terms[0].term.term), steps[index + 1].text
+            if any(m.term.term == terms[0].term for m in self.retriever.normalizer.analyse(step.text).terms):
+                return compose_step(self.kb, steps, index + 1, terms[0].term), steps[index + 1].text
         return None
 
     def asks_to_look_up(self, text: str) -> bool:

@@ -49,7 +49,15 @@ def test_english_with_dutch_words_is_english(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["is that free?", "and where do I sign up for it?", "what if i don't make it in time?", "multiple choice?"]
+    "text",
+    [
+        "is that free?",
+        "and where do I sign up for it?",
+        "what if i don't make it in time?",
+        "multiple choice?",
+        "ok. and what must i show at the desk when i come",
+        "thanks! so how long do i have",
+    ],
 )
 def test_follow_ups(text):
     assert reads_like_follow_up(text)

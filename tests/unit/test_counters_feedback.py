@@ -180,6 +180,7 @@ def test_an_obligation_start_year_is_read_as_the_act_and_said_back(assistant):
     [
         ("ok and then after the pip?", "After the PIP, DUO sends a second letter"),
         ("what comes after the brede intake", "With the municipality you make your personal plan"),
+        ("and after the intake, what's next", "With the municipality you make your personal plan"),
     ],
 )
 def test_what_comes_after_a_step_of_the_path(assistant, text, step_starts):
@@ -195,6 +196,7 @@ def test_what_comes_after_a_step_of_the_path(assistant, text, step_starts):
         ("can i share the exam questions with my friend after my exam?", None),  # not a what-next question
         ("and after the intake call, what do i bring?", None),
         ("ok and then after the pip?", "2013"),  # the 2013 act's path has no PIP
+        ("after the exam, what's next?", None),  # many terms end in "exam": which one is not clear
     ],
 )
 def test_other_questions_with_after_are_not_steps(assistant, text, act):
