@@ -142,6 +142,11 @@ class Retriever:
         if mode in ("hybrid", "bm25"):
             self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
 
+        term_guides = {title for match in analysis.terms for title in match.term.guides}
+        if term_guides and settings.TERM_GUIDE_BONUS != 1.0:
+            for pid in fused:
+                if self.index.passages[pid].guide in term_guides:
+                    fused[pid] *= settings.TERM_GUIDE_BONUS
         if prefer_guide:
             for pid in fused:
                 if self.index.passages[pid].guide == prefer_guide:

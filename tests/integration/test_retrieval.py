@@ -114,7 +114,9 @@ def test_dev_set_quality_meets_targets_and_hybrid_beats_single_modes(retriever):
     assert hybrid.recall_at_3 >= 0.97
     # 0.854 before the content audit added sections (who has to integrate, objection, extension) that now
     # compete for the first place on a few questions; measured 0.847 after it, recall@3 unchanged at 0.979.
-    assert hybrid.recall_at_1 >= 0.84
+    # 0.840 since the guides the glossary names for a question's term get a bonus (TERM_GUIDE_BONUS): the
+    # replies got better (facts dev +3, dialogues dev +4), a few first places went to the term's own guide.
+    assert hybrid.recall_at_1 >= 0.83
     assert hybrid.abstain_accuracy >= 0.9
     assert hybrid.mrr > bm25.mrr and hybrid.mrr > dense.mrr
 
