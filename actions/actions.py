@@ -487,7 +487,7 @@ class ActionFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if intent_of(tracker) == Intent.FEEDBACK_NEGATIVE:  # "they wrote the wrong route in it. do i object?"
             answer = await in_thread(
-                assistant().answer_if_question, user_text(tracker), guard_note(tracker), context(tracker)
+                assistant().answer_if_question, user_text(tracker), guard_note(tracker), context(tracker), False
             )
             if answer is not None:
                 return deliver(dispatcher, tracker, answer)

@@ -274,16 +274,23 @@ class Assistant:
         return answer if strength >= settings.OUT_OF_SCOPE_OVERRIDE_MIN_DENSE else None
 
     def answer_if_question(
-        self, text: str, guard_note: Optional[str] = None, context: Optional[Context] = None
+        self,
+        text: str,
+        guard_note: Optional[str] = None,
+        context: Optional[Context] = None,
+        follow_ups: bool = True,
     ) -> Optional[Answer]:
         """Small talk that is really a question ("what level does the IND want?" read as affirm, "what
         topics are in knm" read as help): answered from the guides when they match it well, or, for a
-        question about the previous answer ("how do i ask for that"), when its topic answers it."""
+        question about the previous answer ("how do i ask for that"), when its topic answers it.
+        `follow_ups=False` (a complaint: "this is not what i asked?"): only a question that stands on its own."""
         if len((text or "").split()) < 3 or not reads_like_question(text):
             return None
-        answer = self.answer_question(text, guard_note, context)
+        answer = self.answer_question(text, guard_note, context if follow_ups else None)
+        if answer.with_topic and _ABOUT_THE_ANSWER.search(text):  # "are you sure about that?": not a new question
+            return None
         strong = answer.result is not None and answer.result.dense_top >= settings.SMALL_TALK_ANSWER_MIN_DENSE
-        in_topic = answer.with_topic and reads_like_follow_up(text)
+        in_topic = answer.with_topic and reads_like_follow_up(text)  # "how do i ask for that"
         return answer if answer.answered and (strong or in_topic) else None
 
     def continues_topic(self, text: str, context: Context) -> bool:
@@ -559,6 +566,11 @@ _ACT_WORDS = re.compile(
 )
 
 
+_ABOUT_THE_ANSWER = re.compile(
+    r"\b(are|were) (you|u)\b|\b(you|u) (said|say|mean|meant|sure|wrong|know|help|understand)\b"
+    r"|\b(your|ur) (answer|reply|message)\b|^\W*why\b",
+    re.I,
+)
 _CHANGE_OF_MIND = re.compile(
     r"\b(forget (it|that|this)|never ?mind|instead|actually|rather|something else|another thing|"
     r"i (want|need|would like|wanted)( to)?)\b|^\W*(no|nee)\b",

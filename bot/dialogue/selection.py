@@ -82,6 +82,7 @@ _ASKS_DEFINITION = re.compile(
     r"|tell me (more )?about\b)|\bmean(s|ing)?\b|\bstands? for\b",
     re.I,
 )
+_HOW_IT_WORKS = re.compile(r"\bhow (does|do|is|will|would) .{0,60}\bwork(s|ing)?\b", re.I)
 _DEFINES = re.compile(r"^[^.,;:]{0,60}?\b(is one of|stands for|means|is a|is an|is the|are the)\b", re.I)
 _LEANS_BACK = re.compile(r"^(it|this|that|they|these|those|there|he|she|so|then|but|also|however|here)\b", re.I)
 
@@ -335,6 +336,8 @@ class AnswerSelector:
             return None
         analysis = self.retriever.normalizer.analyse(question)
         weights = {t: self.idf.get(t, self.max_idf) for t in analysis.tokens}
+        if _HOW_IT_WORKS.search(question):  # "how does the speaking exam work?" asks for a description, not "work"
+            weights.pop("work", None)
         asks_definition = bool(_ASKS_DEFINITION.search(question))
         # A glossary term's other forms ("Kennis van de Nederlandse Maatschappij" for "KNM") stand in for the
         # word the user typed. Only a question about what the term is gives them weight of their own: for any

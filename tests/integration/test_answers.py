@@ -84,6 +84,8 @@ def test_nlu_out_of_scope_or_small_talk_on_the_conversation_s_own_subject_is_ans
     fine = assistant.answer_out_of_scope("how high is the boete", None, context)
     assert fine is not None and re.search(r"\bfine\b", fine.replies[-1].text.split("Source:")[0], re.I)
     assert assistant.answer_if_question("how do i ask for that", None, context) is not None
+    assert assistant.answer_if_question("are you sure about that?", None, context) is None  # about the answer
+    assert assistant.answer_if_question("this is not what i asked?", None, context, follow_ups=False) is None
     assert assistant.answer_out_of_scope("how much does a parking ticket cost", None, context) is None
 
 

@@ -50,7 +50,9 @@ class StubAssistant:
             return Answer([Reply("I don't know")], result=object(), answered=False)  # type: ignore[arg-type]
         return Answer([Reply(f"answer to {text}")], result=object(), answered=True, guide="G", question=text)  # type: ignore[arg-type]
 
-    def answer_if_question(self, text: str, guard_note: Any = None, context: Any = None) -> Optional[Answer]:
+    def answer_if_question(
+        self, text: str, guard_note: Any = None, context: Any = None, follow_ups: bool = True
+    ) -> Optional[Answer]:
         return self.answer_question(text) if text.endswith("?") else None
 
     def starts_counter_finder(self, text: str, intent: Optional[str]) -> bool:
