@@ -143,6 +143,8 @@ GUIDE_SECOND_PASSAGE_WEIGHT = 1.0
 # How much a passage of each kind counts in fusion (counter rows and glossary lines are short and
 # all point at a few guides; they should support, not dominate, the guide ranking).
 KIND_WEIGHTS = {"summary": 1.0, "section": 1.0, "faq": 1.0, "hub_faq": 1.0, "glossary": 0.25, "counter": 0.5}
+# A passage of a guide that the glossary names for a term in the question ("participatieverklaring" -> PVT and MAP).
+TERM_GUIDE_BONUS = float(_env("TERM_GUIDE_BONUS", "1.3"))
 TOP_K = 3
 CANDIDATES = 50
 QUERY_CACHE_SIZE = 2048
@@ -192,8 +194,6 @@ ANSWER_SECOND_MAX_REPEAT = float(_env("ANSWER_SECOND_MAX_REPEAT", "0.7"))
 ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3
-# A passage of a guide that the glossary names for a term in the question ("participatieverklaring" -> PVT and MAP).
-TERM_GUIDE_BONUS = float(_env("TERM_GUIDE_BONUS", "1.3"))
 # ... unless the message alone matches this well (and another guide than the previous one): its own topic.
 # 0.6 let "do i have exams there?" after a Z-route answer go to the State Exam's sample exams (0.61).
 FOLLOW_UP_OWN_TOPIC_MIN_DENSE = float(_env("FOLLOW_UP_OWN_TOPIC_MIN_DENSE", "0.7"))

@@ -251,19 +251,21 @@ class Assistant:
         """NLU called the message out of scope; a strong knowledge-base match overrules it (a long
         message with one real question in it), and a follow-up on the previous answer whose words the
         guides know is answered in that topic. None: nothing strong enough, say it is out of scope."""
+        in_context: Optional[Answer] = None  # the message asked with the conversation's context, asked once
         if (
             context is not None
             and context.last_question
             and reads_like_follow_up(text or "")
             and self.selector.unknown_share(text or "") < settings.OUT_OF_SCOPE_FOLLOW_UP_MAX_UNKNOWN_SHARE
         ):
-            follow_up = self.answer_question(text, guard_note, context)
-            if follow_up.answered and follow_up.with_topic:
-                return follow_up  # answered with the previous topic, not on the message's own weak match
+            in_context = self.answer_question(text, guard_note, context)
+            if in_context.answered and in_context.with_topic:
+                return in_context  # answered with the previous topic, not on the message's own weak match
         if context is not None and self.continues_topic(text or "", context) and reads_like_question(text or ""):
-            same_thing = self.answer_question(text, guard_note, context)  # "how high is the boete" after a boete
-            if same_thing.answered:
-                return same_thing
+            # "how high is the boete" after a question about the boete
+            in_context = in_context or self.answer_question(text, guard_note, context)
+            if in_context.answered:
+                return in_context
         answer = self.answer_question(text, guard_note)
         if answer.result is None:  # the guard's own reply (empty, emoji, other script)
             return answer

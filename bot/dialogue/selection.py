@@ -403,7 +403,7 @@ class AnswerSelector:
         out = []
         for match in analysis.terms:
             surface = set(normalizer.tokens(match.surface)) & weights.keys()
-            forms = frozenset(t for form in [match.term.term, *match.term.synonyms] for t in normalizer.tokens(form))
+            forms = frozenset(normalizer.term_tokens(match.term))
             if surface and forms - surface:
                 out.append((surface, forms - surface))
         return out

@@ -175,11 +175,11 @@ class Normalizer:
 
     def expansion_tokens(self, analysis: Analysis) -> list[str]:
         """Tokens of the canonical term and its synonyms for every glossary term found."""
-        out: list[str] = []
-        for match in analysis.terms:
-            for form in [match.term.term, *match.term.synonyms]:
-                out.extend(self.tokens(form))
-        return out
+        return [t for match in analysis.terms for t in self.term_tokens(match.term)]
+
+    def term_tokens(self, term: GlossaryTerm) -> list[str]:
+        """Tokens of a glossary term's canonical form and its synonyms."""
+        return [t for form in [term.term, *term.synonyms] for t in self.tokens(form)]
 
     @staticmethod
     def expansion_text(analysis: Analysis) -> str:
