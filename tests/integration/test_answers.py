@@ -61,14 +61,16 @@ def test_a_vague_message_is_answered_within_the_previous_topic():
 
 def test_a_message_that_points_back_stays_with_the_previous_thing():
     """ "does that exam have a writing part?" names writing, but asks it of the exam the last turn was about
-    (the exam abroad), and the turn after it still is about that exam."""
+    (the exam abroad); a vaguer question in that topic ("where can he practise for free?") stays with it too.
+    (Chained after the writing answer, whose guide becomes the remembered one, the third turn is not reliably
+    about the exam abroad any more: see the note on issue 16.)"""
     from bot.dialogue.assistant import Context, get_assistant
 
     assistant = get_assistant()
     first = assistant.answer_question("my husband lives in turkey and must pass an exam before he can come here")
     context = Context(last_question=first.question, last_guide=first.guide)
     second = assistant.answer_question("does that exam have a writing part?", context=context)
-    assert re.search(r"abroad has no writing", second.replies[-1].text.split("Source:")[0])
+    assert second.with_topic and re.search(r"abroad has no writing", second.replies[-1].text.split("Source:")[0])
     third = assistant.answer_question("where can he practise for free?", context=context)
     assert "naarnederland.nl" in third.replies[-1].text.split("Source:")[0]
 
