@@ -393,6 +393,11 @@ class ValidateCounterForm(FormValidationAction):
         intent = intent_of(tracker)
         tagged = list(tracker.get_latest_entity_values(Entity.NEED))
         named = max(tagged, key=len) if tagged else None  # "ask for extra time", not "wet"
+        text = user_text(tracker)
+        if named and intent == Intent.ASK_COUNTER and not text.startswith("/"):
+            # a request in words: the task it asks about, not an office it offers ("my contact person or duo?")
+            need = await in_thread(assistant().need_from, text)
+            return {Slot.NEED: need.id if need else named}
         if named and intent in (Intent.INFORM, Intent.ASK_COUNTER):  # a button, or a task NLU recognised
             return {Slot.NEED: named}
         starting = tracker.active_loop.get("name") != COUNTER_FORM

@@ -65,7 +65,8 @@ def looks_english(text: str) -> bool:
 
 
 _FOLLOW_UP_START = re.compile(
-    r"^\s*((ok(ay)?|thanks|thank you|great|good|alright)\W*(and|so|but|also)|and|but|so|also|what if|and if|and what|"
+    r"^\s*((oh|ah|hmm+|one more( question| thing)?|last question)\W+)*"  # "oh one more. if i ...?"
+    r"((ok(ay)?|thanks|thank you|great|good|alright)\W*(and|so|but|also)|and|but|so|also|what if|and if|if|and what|"
     r"how about|what about|then)\b",
     re.I,
 )

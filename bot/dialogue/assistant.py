@@ -23,7 +23,7 @@ from bot.core.text import (
     reads_like_question,
     sentences,
 )
-from bot.dialogue.counter_finder import NeedMatcher, act_from_start, parse_act, stated_act
+from bot.dialogue.counter_finder import NeedMatch, NeedMatcher, act_from_start, parse_act, stated_act
 from bot.dialogue.replies import (
     Button,
     Reply,
@@ -66,10 +66,10 @@ class Answer:
 # Counter questions: which office / counter / organisation / website handles something.
 _COUNTER_REQUEST = re.compile(
     r"\b(which|what) (office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal|one do i)\b"
-    r"|\bwhere (do|can|should|must|shall) i (go|apply|register|book|sign up|ask|arrange|request|report|send|"
-    r"change|cancel|get|find|see|check|pay|borrow|hand in)\b"
-    r"|\bwho (do|should|can|must) i (contact|ask|go to|talk to|call|turn to|write to)\b"
-    r"|\bwho (handles|arranges|is responsible|pays|decides|organi[sz]es|do i need)\b"
+    r"|\bwhere (do|can|should|must|shall) i (go|apply|register|book|sign|sign up|ask|arrange|request|report|send|"
+    r"change|cancel|get|find|see|check|pay|borrow|hand in|submit)\b"
+    r"|\bwho (do |should |can |must |shall )?i (contact|ask|go to|talk to|call|turn to|write to)\b"
+    r"|\bwho (handles|arranges|is responsible|pays|decides|organi[sz]es|do i need|sends|gives|runs|checks)\b"
     r"|\b(duo|gemeente|municipality|mijn inburgering|ind)\b.*\bor\b.*\b(duo|gemeente|municipality|mijn inburgering|ind)\b"
     r"|\bwelk loket\b|\bwaar moet ik\b|\bgo to for\b|\bwhere to go\b",
     re.I,
@@ -430,8 +430,22 @@ class Assistant:
         need = self.needs.by_id(value)
         if need:
             return need
-        match = self.needs.match(without_act(value))
+        match = self.match_need(value)
         return match.need if match else None
+
+    def match_need(self, text: str) -> Optional[NeedMatch]:
+        """The task a message names, read without the act and without the request's own words ("which office
+        should I contact" names no task, not the contact person); in a long message the sentence that asks
+        first ("so many offices! ... who sends me the brief?"), else the whole message."""
+        focus = question_focus(text)
+        for part in (focus, text) if focus else (text,):
+            task = task_part(part)
+            if not set(self.retriever.normalizer.tokens(task)) - _NO_TASK_WORDS:
+                continue  # "hi, which office should i contact for my inburgering?"
+            match = self.needs.match(task)
+            if match is not None:
+                return match
+        return None
 
     def interpret_need_reply(self, text: str, intent: Optional[str]) -> tuple[str, Optional[Need]]:
         """What a message means while the counter finder waits for the need:
@@ -440,7 +454,7 @@ class Assistant:
         if intent == Intent.OUT_OF_SCOPE and not reads_like_question(text):
             return "nonsense", None  # "blorp zzzz qqq" while the finder waits: ask again, don't end it
         if intent in TASK_LIKE_INTENTS:  # "where can i see my exam results" answers "what do you want to do?"
-            match = self.needs.match(without_act(text))
+            match = self.match_need(text)
             if match and match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION:
                 return "need", match.need
         if intent not in NEED_INTENTS:
@@ -448,7 +462,7 @@ class Assistant:
         question = reads_like_question(text)
         if question and _MEANING.search(text) and intent != Intent.INFORM:
             return "digression", None  # "wait, what's a PIP?" asks what it is, it does not pick the task
-        match = self.needs.match(without_act(text))
+        match = self.match_need(text)
         asks = question and intent in (Intent.ASK_QUESTION, Intent.NLU_FALLBACK)
         threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if asks or intent == Intent.ASK_QUESTION else 0.0
         if match and match.score >= threshold:
@@ -472,7 +486,7 @@ class Assistant:
         # question is answered first: "is that the same as the PIP?")
         question = reads_like_question(text)
         changes = intent in (Intent.ASK_COUNTER, Intent.INFORM) or not question
-        match = self.needs.match(without_act(text)) if changes else None
+        match = self.match_need(text) if changes else None
         said_so = not question and _CHANGE_OF_MIND.search(text)  # any match; else only a clear one
         if match and (said_so or match.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION):
             return "need", match.need
@@ -532,6 +546,9 @@ class Assistant:
         if early:
             return early
         # "and who do I call about my brede intake appointment?" names its own topic: not the previous task
+        own = self.match_need(text)
+        if own is not None and own.score >= settings.NEED_MIN_SIMILARITY_FOR_QUESTION:
+            return None  # "and for my permanent verblijfsvergunning who i ask?": the finder reads the task itself
         if context.last_question and reads_like_follow_up(text) and not self.names_own_topic(text):
             # the message says what to do ("where do I register for it?"), the previous turn what it is about
             match = self.needs.match(f"{without_act(text)} {context.last_question}")
@@ -584,6 +601,27 @@ def _outer_terms(matches: list[TermMatch]) -> list[TermMatch]:
     """The glossary matches not inside a longer one ("mijn inburgering", not also its "inburgering")."""
     surfaces = [fold(m.surface) for m in matches]
     return [m for m, own in zip(matches, surfaces) if not any(own != other and own in other for other in surfaces)]
+
+
+# The words of a finder request that ask for an office without naming a task: "which office should I contact",
+# "who do I ask", "where do I go", "the gemeente or DUO" (not the verb of "where do I book ...": that is the task)
+_OFFICES = r"(duo|gemeente|municipality|mijn inburgering|ind|(my )?contact ?person)"
+_REQUEST_FRAME = re.compile(
+    r"\b(which|what) (office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal|one)"
+    r"( (do|should|can|must|shall) i (contact|go to|need|use|ask|call|write to))?\b"
+    r"|\bwhere (do|can|should|must|shall) i go( to)?\b"
+    r"|\bwho (do |should |can |must |shall )?i (contact|ask|go to|talk to|call|turn to|write to)\b"
+    rf"|\b(the |my )?{_OFFICES}((, ?| or | at )(the |my )?{_OFFICES})*,? or (the |my )?{_OFFICES}\b"
+    rf"|,\s*((is it|at|to|from) )?(the |my )?{_OFFICES}((, ?| or | at )(the |my )?{_OFFICES})*( office)?\W*$",  # ", my contact person?"
+    re.I,
+)
+# Words that name no task on their own (a greeting, inburgering itself)
+_NO_TASK_WORDS = frozenset("hello hi hey please thanks inburgering inburgeren integration integrate".split())
+
+
+def task_part(text: str) -> str:
+    """What names the task in a finder request: without the act and the request's frame ("who do I ask")."""
+    return without_act(_REQUEST_FRAME.sub(" ", text))
 
 
 def without_act(text: str) -> str:

@@ -25,6 +25,23 @@ from bot.retrieval.search import Retriever, SearchResult
 FAQ_KINDS = ("faq", "hub_faq")
 
 # (question cue, sentence cue): a sentence that has the kind of fact the question asks for gets a bonus.
+# Questions whose answer must hold a kind of fact: who/which office -> an organisation, how long -> a duration
+_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(q, re.I), re.compile(s, re.I))
+    for q, s in (
+        (
+            r"^\W*((and|so|but|ok(ay)?)\W+)*who\b|\bwho (does|do|is|organi[sz]es|runs|handles|pays|decides|makes|checks|"
+            r"sends|gives|assesses)\b|\bwhich (office|counter|organi[sz]ation|body)\b",
+            r"\b(DUO|municipality|municipalities|municipal|gemeente|IND|IDW|COA|Mijn Inburgering|school|schools|"
+            r"contact person|embassy|consulate|independent party)\b",
+        ),
+        (
+            r"\bhow long\b|\bhow many (years|months|weeks|days|hours)\b|\bhow much time\b|\bhoe lang\b",
+            r"\b\d+(\.\d+)?\s*(years?|months?|weeks?|days?|hours?|minutes?)\b|\b(one|two|three|five|six|twelve|a)\s+"
+            r"(years?|months?|weeks?|hours?)\b",
+        ),
+    )
+)
 _CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(q, re.I), re.compile(s, re.I))
     for q, s in (
@@ -253,11 +270,34 @@ class AnswerSelector:
         sids, features = candidates
         values = features @ self.weights
         ranked = sorted(zip(sids, values.tolist()), key=lambda item: -item[1])
+        ranked = self._of_the_asked_type(question, ranked)
         best, top = ranked[0]
         passage = self.retriever.index.passages[self.sentences[best].passage]
         second = self._runner_up(best, top, ranked[1:])
         text = self.with_second(best, second) if second is not None else self.with_context(best)
         return Selection(text, passage, top)
+
+    def _of_the_asked_type(self, question: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """A question that asks for a kind of fact ("who does the MAP?" an organisation, "how long ..." a
+        duration) is answered by a unit that has one: the best such unit of the same guide moves first when it
+        scores within ANSWER_TYPE_MARGIN of a best unit that has none."""
+        wanted = [fact for asks, fact in _ANSWER_TYPES if asks.search(question)]
+        if not wanted or settings.ANSWER_TYPE_MARGIN <= 0:
+            return ranked
+        best, top = ranked[0]
+        text = self.with_context(best)
+        if any(fact.search(text) for fact in wanted):
+            return ranked
+        guide = self.retriever.index.passages[self.sentences[best].passage].guide
+        for index, (sid, value) in enumerate(ranked[1:], start=1):
+            if top - value > settings.ANSWER_TYPE_MARGIN:
+                break
+            unit = self.sentences[sid]
+            if self.retriever.index.passages[unit.passage].guide != guide:
+                continue
+            if all(fact.search(unit.text) for fact in wanted):
+                return [ranked[index], *ranked[:index], *ranked[index + 1 :]]
+        return ranked
 
     def _runner_up(self, best: int, top: float, ranked: list[tuple[int, float]]) -> Optional[int]:
         """The next best unit when it scores close to the best, is not the best's own sentence, and is

@@ -91,6 +91,13 @@ def test_nlu_out_of_scope_or_small_talk_on_the_conversation_s_own_subject_is_ans
     assert assistant.answer_out_of_scope("how much does a parking ticket cost", None, context) is None
 
 
+def test_a_who_question_is_answered_with_an_organisation():
+    """ "who does that one?" about the MAP: the guide's definition of the MAP scores higher, but names nobody;
+    the sentence that says the municipality assesses it answers."""
+    reply = _in_topic("where do i sign the participation statement", "and the map module, who does that one")
+    assert re.search(r"municipal", reply.split("Source:")[0])
+
+
 @pytest.mark.parametrize("then", ["what's the weather in amsterdam tomorrow", "can i buy a car"])
 def test_a_message_about_something_else_is_not_forced_into_the_previous_topic(then):
     reply = _in_topic("what is the KNM exam", then)

@@ -53,6 +53,33 @@ def test_free_text_maps_to_the_counters_table(assistant, text, need):
     assert assistant.need_from(text).id == need
 
 
+@pytest.mark.parametrize(
+    "text, need",
+    [
+        # the request's own words name no task: "contact" is not the contact person, the offices offered are none
+        ("hi, which office should i contact for my inburgering?", None),
+        ("which counter do i need?", None),
+        (
+            "new law. i was in hospital a long time. who do i ask for more time, my contact person at the gemeente"
+            " or duo?",
+            "extension",
+        ),
+        # ... but the verb of "where do I book" is the task, and in a long message the asking sentence comes first
+        ("where do I book my exam?", "book_exam"),
+        (
+            "so many offices!! duo, mijn inburgering, gemeente, ind. who sends me the brief that i must inburgeren?",
+            "duo_letter",
+        ),
+        ("and for my permanent verblijfsvergunning who i ask?", "residence_permit"),
+        ("i was in hospital for months. who do i ask for more time, my contact person at the gemeente?", "extension"),
+        ("i need more time. where do i go?", "extension"),
+    ],
+)
+def test_a_finder_request_is_matched_on_the_task_it_names(assistant, text, need):
+    match = assistant.match_need(text)
+    assert (match.need.id if match else None) == need
+
+
 def test_nonsense_is_not_a_need(assistant):
     assert assistant.need_from("blorp zzzz qqq") is None
     assert assistant.interpret_need_reply("xkcd wubba lubba", "nlu_fallback") == ("nonsense", None)
