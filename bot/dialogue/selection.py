@@ -24,7 +24,6 @@ from bot.retrieval.search import Retriever, SearchResult
 
 FAQ_KINDS = ("faq", "hub_faq")
 
-# (question cue, sentence cue): a sentence that has the kind of fact the question asks for gets a bonus.
 # Questions whose answer must hold a kind of fact: who/which office -> an organisation, how long -> a duration
 _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(q, re.I), re.compile(s, re.I))
@@ -42,6 +41,7 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+# (question cue, sentence cue): a sentence that has the kind of fact the question asks for gets a bonus.
 _CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(q, re.I), re.compile(s, re.I))
     for q, s in (

@@ -173,14 +173,14 @@ def start(tmp: Path):
 
 def answer_quality(url: str) -> dict[str, str]:
     """What the user reads: facts in the reply (dev, second dev batch, hold-out) and dialogue turns passed
-    (dev, hold-out)."""
+    (dev, the fresh dev batch, hold-out, the fresh hold-out)."""
     from bot.tools import dialogues, facts
 
     data = PROJECT_DATA
     out = {}
     for name in ("facts_dev", "facts_dev_more", "facts_holdout"):
         out[name] = facts.score(facts.load_fact_questions(data / f"{name}.yml"), facts.rest_asker(url)).line()
-    for name in ("dialogues_dev", "dialogues_holdout"):
+    for name in ("dialogues_dev", "dialogues_dev2", "dialogues_holdout", "dialogues_holdout2"):
         out[name] = dialogues.score(dialogues.load_dialogues(data / f"{name}.yml"), dialogues.rest_sender(url)).line()
     return out
 
