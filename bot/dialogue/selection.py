@@ -24,10 +24,17 @@ from bot.retrieval.search import Retriever, SearchResult
 
 FAQ_KINDS = ("faq", "hub_faq")
 
+PatternPairs = tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+
+
+def _pattern_pairs(pairs: tuple[tuple[str, str], ...]) -> PatternPairs:
+    """(question pattern, sentence pattern) pairs, compiled case-insensitively."""
+    return tuple((re.compile(q, re.I), re.compile(s, re.I)) for q, s in pairs)
+
+
 # Questions whose answer must hold a kind of fact: who/which office -> an organisation, how long -> a duration
-_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(q, re.I), re.compile(s, re.I))
-    for q, s in (
+_ANSWER_TYPES = _pattern_pairs(
+    (
         (
             r"^\W*((and|so|but|ok(ay)?)\W+)*who\b|\bwho (does|do|is|organi[sz]es|runs|handles|pays|decides|makes|checks|"
             r"sends|gives|assesses)\b|\bwhich (office|counter|organi[sz]ation|body)\b",
@@ -42,9 +49,8 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     )
 )
 # (question cue, sentence cue): a sentence that has the kind of fact the question asks for gets a bonus.
-_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(q, re.I), re.compile(s, re.I))
-    for q, s in (
+_CUES = _pattern_pairs(
+    (
         (
             r"\bhow (long|many (years|months|weeks|days|hours))|\bby when\b|\bdeadline|\bhow much time\b|\bwhen\b"
             r"|\bperiod\b|\bhoe lang\b|\bwanneer\b",
