@@ -189,10 +189,10 @@ UNKNOWN_WORDS_MIN_SHARE = float(_env("UNKNOWN_WORDS_MIN_SHARE", "0.6"))
 UNKNOWN_WORDS_MAX_DENSE = float(_env("UNKNOWN_WORDS_MAX_DENSE", "0.6"))
 # The runner-up unit (same guide and official page) is shown beside the best when it scores this close.
 ANSWER_SECOND_MARGIN = float(_env("ANSWER_SECOND_MARGIN", "0.3"))
-# A question that asks who / how long: a unit with an organisation / a duration within this margin goes first.
-ANSWER_TYPE_MARGIN = float(_env("ANSWER_TYPE_MARGIN", "1.0"))
 # ... unless this share of its words is already in the best one (it would say the same thing twice).
 ANSWER_SECOND_MAX_REPEAT = float(_env("ANSWER_SECOND_MAX_REPEAT", "0.7"))
+# A question that asks who / how long: a unit with an organisation / a duration within this margin goes first.
+ANSWER_TYPE_MARGIN = float(_env("ANSWER_TYPE_MARGIN", "1.0"))
 ANSWER_CONTEXT = _env("ANSWER_CONTEXT", "both")  # one | both: neighbouring sentences shown around the best unit
 # Follow-ups: the previous turn's guide gets this factor on its passages' fused scores.
 FOLLOW_UP_GUIDE_BONUS = 1.3
