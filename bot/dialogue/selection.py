@@ -419,8 +419,12 @@ class AnswerSelector:
             defines = passage.kind == "glossary" or bool(_DEFINES.search(text))
             other_act = 0.0
             if act in _OTHER_ACT:
+                # about the other act: the unit says so, or it names no act and its passage names only the other
+                # ("you can ask for this extra time ..." in the section that starts "Under the 2013 act")
                 other, own = _OTHER_ACT[act]
-                other_act = float(bool(other.search(text) and not own.search(text)))
+                only_other = other.search(text) and not own.search(text)
+                in_other = not own.search(text) and other.search(passage.text) and not own.search(passage.text)
+                other_act = float(bool(only_other or in_other))
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
             found |= {t for surface, forms in term_forms for t in surface - tokens if forms & tokens}
             rows.append(

@@ -91,6 +91,17 @@ def test_nlu_out_of_scope_or_small_talk_on_the_conversation_s_own_subject_is_ans
     assert assistant.answer_out_of_scope("how much does a parking ticket cost", None, context) is None
 
 
+@pytest.mark.parametrize("act, own, other", [("new law", "2021 act", "2013 act"), ("old law", "2013 act", "2021 act")])
+def test_a_stated_act_gets_its_own_act_s_sentence_not_one_from_the_other_act_s_section(act, own, other):
+    """ "You can ask for this extra time because of illness ..." names no act, but it sits in the section that
+    starts "Under the 2013 act": for a 2021-act user it is about the other act."""
+    from bot.dialogue.assistant import get_assistant
+
+    answer = get_assistant().answer_question(f"{act} here. i was in hospital for months, who do i ask for more time?")
+    text = answer.replies[-1].text.split("Source:")[0]
+    assert own in text and other not in text, text
+
+
 def test_a_who_question_is_answered_with_an_organisation():
     """ "who does that one?" about the MAP: the guide's definition of the MAP scores higher, but names nobody;
     the sentence that says the municipality assesses it answers."""
