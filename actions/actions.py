@@ -404,11 +404,11 @@ class ValidateCounterForm(FormValidationAction):
         if starting:
             if intent != Intent.ASK_COUNTER:
                 return {}
-            need = await in_thread(assistant().need_from, user_text(tracker))
+            need = await in_thread(assistant().need_from, text)
             return {Slot.NEED: need.id} if need else {}
         if tracker.get_slot(Slot.REQUESTED_SLOT) != Slot.NEED:
             return {}
-        kind, need = await in_thread(assistant().interpret_need_reply, user_text(tracker), intent)
+        kind, need = await in_thread(assistant().interpret_need_reply, text, intent)
         if kind == "need" and need:
             return {Slot.NEED: need.id}
         if kind != "nonsense":

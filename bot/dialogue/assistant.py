@@ -64,11 +64,13 @@ class Answer:
 
 
 # Counter questions: which office / counter / organisation / website handles something.
+_OFFICE_NOUNS = r"office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal"
+_WHO_DO_I_ASK = r"\bwho (do |should |can |must |shall )?i (contact|ask|go to|talk to|call|turn to|write to)\b"
 _COUNTER_REQUEST = re.compile(
-    r"\b(which|what) (office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal|one do i)\b"
+    rf"\b(which|what) ({_OFFICE_NOUNS}|one do i)\b"
     r"|\bwhere (do|can|should|must|shall) i (go|apply|register|book|sign|sign up|ask|arrange|request|report|send|"
     r"change|cancel|get|find|see|check|pay|borrow|hand in|submit)\b"
-    r"|\bwho (do |should |can |must |shall )?i (contact|ask|go to|talk to|call|turn to|write to)\b"
+    rf"|{_WHO_DO_I_ASK}"
     r"|\bwho (handles|arranges|is responsible|pays|decides|organi[sz]es|do i need|sends|gives|runs|checks)\b"
     r"|\b(duo|gemeente|municipality|mijn inburgering|ind)\b.*\bor\b.*\b(duo|gemeente|municipality|mijn inburgering|ind)\b"
     r"|\bwelk loket\b|\bwaar moet ik\b|\bgo to for\b|\bwhere to go\b",
@@ -607,10 +609,10 @@ def _outer_terms(matches: list[TermMatch]) -> list[TermMatch]:
 # "who do I ask", "where do I go", "the gemeente or DUO" (not the verb of "where do I book ...": that is the task)
 _OFFICES = r"(duo|gemeente|municipality|mijn inburgering|ind|(my )?contact ?person)"
 _REQUEST_FRAME = re.compile(
-    r"\b(which|what) (office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal|one)"
+    rf"\b(which|what) ({_OFFICE_NOUNS}|one)"
     r"( (do|should|can|must|shall) i (contact|go to|need|use|ask|call|write to))?\b"
     r"|\bwhere (do|can|should|must|shall) i go( to)?\b"
-    r"|\bwho (do |should |can |must |shall )?i (contact|ask|go to|talk to|call|turn to|write to)\b"
+    rf"|{_WHO_DO_I_ASK}"
     rf"|\b(the |my )?{_OFFICES}((, ?| or | at )(the |my )?{_OFFICES})*,? or (the |my )?{_OFFICES}\b"
     rf"|,\s*((is it|at|to|from) )?(the |my )?{_OFFICES}((, ?| or | at )(the |my )?{_OFFICES})*( office)?\W*$",  # ", my contact person?"
     re.I,

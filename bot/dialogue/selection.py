@@ -411,6 +411,7 @@ class AnswerSelector:
         pids = [self.sentences[sid].passage for sid in sids]
         heading_cosine = self.heading_vectors[pids] @ qvec
         rows = []
+        passage_other_act: dict[int, bool] = {}  # per passage: it names only the other act (asked once)
         for sid, cos, aspect_cos, heading_cos in zip(sids, cosine, aspect_cosine, heading_cosine):
             unit = self.sentences[sid]
             text = unit.text
@@ -419,12 +420,12 @@ class AnswerSelector:
             defines = passage.kind == "glossary" or bool(_DEFINES.search(text))
             other_act = 0.0
             if act in _OTHER_ACT:
-                # about the other act: the unit says so, or it names no act and its passage names only the other
-                # ("you can ask for this extra time ..." in the section that starts "Under the 2013 act")
+                # about the other act: the unit names it and not the user's, or names no act and its passage
+                # names only the other ("you can ask for this extra time ..." under "Under the 2013 act ...")
                 other, own = _OTHER_ACT[act]
-                only_other = other.search(text) and not own.search(text)
-                in_other = not own.search(text) and other.search(passage.text) and not own.search(passage.text)
-                other_act = float(bool(only_other or in_other))
+                if unit.passage not in passage_other_act:
+                    passage_other_act[unit.passage] = bool(other.search(passage.text) and not own.search(passage.text))
+                other_act = float(not own.search(text) and bool(other.search(text) or passage_other_act[unit.passage]))
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
             found |= {t for surface, forms in term_forms for t in surface - tokens if forms & tokens}
             rows.append(
