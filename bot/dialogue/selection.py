@@ -127,6 +127,7 @@ FEATURES = (
     "pair",  # a two-sentence unit
     "heading_cosine",  # question <-> the passage's heading (a FAQ's own question)
 )
+_OTHER_ACT_COLUMN = FEATURES.index("other_act")
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
 DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, 0.0, 0.0, 0.0)
 
@@ -218,7 +219,7 @@ class AnswerSelector:
         question = (question_focus(query) if long_message else None) or query
         qvec = self.retriever.embedder.encode_query(question)
         faq = self._own_faq(result, question, qvec)
-        if faq is not None:
+        if faq is not None and not _names_other_act(faq.passage.text, act):
             return faq
         return self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
 
@@ -276,11 +277,16 @@ class AnswerSelector:
         sids, features = candidates
         values = features @ self.weights
         ranked = sorted(zip(sids, values.tolist()), key=lambda item: -item[1])
+        if act in _OTHER_ACT:  # the user's act is known: what applies under the other act is never the answer
+            about_other = {sid for sid, row in zip(sids, features) if row[_OTHER_ACT_COLUMN]}
+            ranked = [(sid, value) for sid, value in ranked if sid not in about_other]
+            if not ranked:
+                return None
         ranked = self._of_the_asked_type(question, ranked)
         best, top = ranked[0]
         passage = self.retriever.index.passages[self.sentences[best].passage]
         second = self._runner_up(best, top, ranked[1:])
-        text = self.with_second(best, second) if second is not None else self.with_context(best)
+        text = self.with_second(best, second, act) if second is not None else self.with_context(best, act)
         return Selection(text, passage, top)
 
     def _of_the_asked_type(self, question: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -334,7 +340,7 @@ class AnswerSelector:
         shared = len(tokens & self._sentence_tokens(best)) / len(tokens) if tokens else 1.0
         return shared >= settings.ANSWER_SECOND_MAX_REPEAT
 
-    def with_second(self, best: int, second: int) -> str:
+    def with_second(self, best: int, second: int, act: Optional[str] = None) -> str:
         """The best unit and the runner-up (document order within a passage, else the best first), plus the
         sentence before the best when it leans back on it, within ANSWER_MAX_SENTENCES."""
         units = [self.sentences[best], self.sentences[second]]
@@ -348,7 +354,11 @@ class AnswerSelector:
             first = _POLARITY.sub("", self.sentences[singles[positions[0]]].text)
             if room > 0 and positions[0] > 0 and _LEANS_BACK.match(first):
                 candidate = self.sentences[singles[positions[0] - 1]].text
-                if not _bare_polarity(candidate) and _without_polarity(candidate) not in parts:
+                if (
+                    not _bare_polarity(candidate)
+                    and _without_polarity(candidate) not in parts
+                    and not _names_other_act(candidate, act)
+                ):
                     positions.insert(0, positions[0] - 1)
                     room -= 1
             for position in positions:
@@ -482,7 +492,7 @@ class AnswerSelector:
             return None
         return " ".join(kept)
 
-    def with_context(self, best: int) -> str:
+    def with_context(self, best: int, act: Optional[str] = None) -> str:
         """The best unit (one or two sentences), with one neighbouring sentence of the same passage as
         context: the one before when the unit leans back ("It ...", "This ..."), else the better scoring
         neighbour; at most ANSWER_MAX_SENTENCES."""
@@ -514,6 +524,9 @@ class AnswerSelector:
                 chosen.insert(0, first - 1)
         # a bare "No." (the FAQ's answer to its own question) is never shown as context for another question
         chosen = [i for i in chosen if not _bare_polarity(self.sentences[singles[i]].text)]
+        # nor a neighbour about the other act than the user's ("Under the 2013 act ..." beside a 2021 answer)
+        own = range(unit.position, unit.position + unit.span)
+        chosen = [i for i in chosen if i in own or not _names_other_act(self.sentences[singles[i]].text, act)]
         texts = [_without_polarity(self.sentences[singles[i]].text) for i in chosen]
         if chosen[0] == 0 and passage.kind in FAQ_KINDS and _LEANS_BACK.match(texts[0]):
             texts.insert(0, passage.section)  # "It is free if ..." needs its FAQ question to say what "it" is
@@ -532,6 +545,14 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("thing", r"\bwhat\b|\bwhich\b|\bwat\b|\bwelke?\b"),
     )
 )
+
+
+def _names_other_act(text: str, act: Optional[str]) -> bool:
+    """The sentence names the other act than the user's (known) act, and not the user's own."""
+    if act not in _OTHER_ACT:
+        return False
+    other, own = _OTHER_ACT[act]
+    return bool(other.search(text)) and not own.search(text)
 
 
 def question_kind(text: str) -> Optional[str]:

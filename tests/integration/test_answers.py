@@ -102,6 +102,19 @@ def test_a_stated_act_gets_its_own_act_s_sentence_not_one_from_the_other_act_s_s
     assert own in text and other not in text, text
 
 
+def test_a_known_act_never_gets_the_other_act_s_procedure():
+    """The 2013 act's way to ask for extra time (a form that lets DUO ask your doctor) is the best match for this
+    question, and sits under "Under the 2013 act": for a user of the 2021 act it is not the answer at all."""
+    from bot.core.contract import ACT_2021
+    from bot.dialogue.assistant import Context, get_assistant
+
+    answer = get_assistant().answer_question(
+        "does duo ask my doctor about my illness when i ask for more time?", context=Context(act=ACT_2021)
+    )
+    text = answer.replies[-1].text.split("Source:")[0]
+    assert "Machtiging" not in text and "2013" not in text, text
+
+
 def test_a_who_question_is_answered_with_an_organisation():
     """ "who does that one?" about the MAP: the guide's definition of the MAP scores higher, but names nobody;
     the sentence that says the municipality assesses it answers."""
