@@ -17,6 +17,7 @@ THRESHOLDS = {
     "dialogues_dev2.yml": 0.66,
     "dialogues_holdout.yml": 0.77,
     "dialogues_holdout2.yml": 0.60,
+    "dialogues_holdout3.yml": 0.64,
 }
 
 
