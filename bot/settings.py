@@ -175,6 +175,7 @@ ANSWER_CANDIDATES = 12  # passages (any guide) whose sentences compete for the a
 FAQ_QUESTION_MATCH_MIN = float(_env("FAQ_QUESTION_MATCH_MIN", "0.72"))
 FAQ_KEEP_YES_NO_MIN = 0.90  # its leading "Yes."/"No." only when the questions are near-identical
 FAQ_QUESTION_COVERAGE_MIN = 0.4  # ... and its question shares this much of the user's word weight
+VERDICT_CONTEXT_MIN = 0.6  # a short verdict ("Not on your own.") beside its answer: question <-> FAQ question
 DEFINITION_FORM_WEIGHT = 0.3  # for "what is X?": X's other glossary forms in a sentence count this much in the overlap
 # ... and the other words of a question word's group in knowledge/english_synonyms.yml ("book" -> "register")
 EVERYDAY_SYNONYM_WEIGHT = float(_env("EVERYDAY_SYNONYM_WEIGHT", "1.0"))

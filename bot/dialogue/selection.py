@@ -93,6 +93,9 @@ _OTHER_ACT = {
     "2013": (re.compile(r"\b202[12]\b|\bnew (law|act)\b", re.I), re.compile(r"\b2013\b|\bold (law|act)\b", re.I)),
 }
 _POLARITY = re.compile(r"^(yes|no|partly|not always|not necessarily|usually|it depends)[.,!:;]\s*", re.I)
+# A FAQ answer's short verdict on its own question ("Not on your own.", "Not automatically."): as a sentence of its
+# own it answers only that question (served by _own_faq), never another one, as the answer or as its context.
+_SHORT_VERDICT = re.compile(r"^not(\s+\w+){1,3}[.!]$", re.I)
 _YES_NO_QUESTION = re.compile(
     r"^\W*(can|could|may|must|do|does|did|is|are|am|was|were|should|have|has|will|would|moet|kan|mag|is|ben|heb)\b"
     r"|,\s*(can|do|does|is|are|should|must) i\b",
@@ -286,7 +289,11 @@ class AnswerSelector:
         best, top = ranked[0]
         passage = self.retriever.index.passages[self.sentences[best].passage]
         second = self._runner_up(best, top, ranked[1:])
-        text = self.with_second(best, second, act) if second is not None else self.with_context(best, act)
+        if second is not None:
+            text = self.with_second(best, second, act)
+        else:  # a FAQ's short verdict ("Not automatically.") is context only when its question is the user's
+            asked = float(self.heading_vectors[self.sentences[best].passage] @ qvec) >= settings.VERDICT_CONTEXT_MIN
+            text = self.with_context(best, act, keep_verdict=asked)
         return Selection(text, passage, top)
 
     def _of_the_asked_type(self, question: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -386,7 +393,7 @@ class AnswerSelector:
             sid
             for pid in sorted(pool)
             for sid in self.by_passage.get(pid, [])
-            if not _bare_polarity(self.sentences[sid].text)  # a bare "No." is never an answer on its own
+            if not _verdict_only(self.sentences[sid].text)  # a bare "No." is never an answer on its own
         ]
         if not sids:
             return None
@@ -492,7 +499,7 @@ class AnswerSelector:
             return None
         return " ".join(kept)
 
-    def with_context(self, best: int, act: Optional[str] = None) -> str:
+    def with_context(self, best: int, act: Optional[str] = None, keep_verdict: bool = False) -> str:
         """The best unit (one or two sentences), with one neighbouring sentence of the same passage as
         context: the one before when the unit leans back ("It ...", "This ..."), else the better scoring
         neighbour; at most ANSWER_MAX_SENTENCES."""
@@ -523,7 +530,8 @@ class AnswerSelector:
             if len(chosen) < settings.ANSWER_MAX_SENTENCES:
                 chosen.insert(0, first - 1)
         # a bare "No." (the FAQ's answer to its own question) is never shown as context for another question
-        chosen = [i for i in chosen if not _bare_polarity(self.sentences[singles[i]].text)]
+        shown_alone = _bare_polarity if keep_verdict else _verdict_only
+        chosen = [i for i in chosen if not shown_alone(self.sentences[singles[i]].text)]
         # nor a neighbour about the other act than the user's ("Under the 2013 act ..." beside a 2021 answer)
         own = range(unit.position, unit.position + unit.span)
         chosen = [i for i in chosen if i in own or not _names_other_act(self.sentences[singles[i]].text, act)]
@@ -577,6 +585,10 @@ def _share(weights: dict[str, float], tokens: frozenset[str], by_synonym: set[st
 def _bare_polarity(text: str) -> bool:
     """ "No." alone: a FAQ's answer to its own question, never shown on its own or as context."""
     return not _POLARITY.sub("", text).strip()
+
+
+def _verdict_only(text: str) -> bool:
+    return _bare_polarity(text) or bool(_SHORT_VERDICT.match(text.strip()))
 
 
 def _without_polarity(text: str) -> str:

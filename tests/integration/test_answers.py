@@ -115,6 +115,16 @@ def test_a_known_act_never_gets_the_other_act_s_procedure():
     assert "Machtiging" not in text and "2013" not in text, text
 
 
+def test_a_faq_s_verdict_is_not_shown_for_another_question():
+    """ "Not on your own." answers "Can I choose the education route myself?"; beside the same FAQ's sentence it
+    would say no to "can I learn alone at home?", which that FAQ never answered."""
+    reply = _in_topic(
+        "i'm in the b1 route. the luisteren exam, is it a normal duo exam or the staatsexamen?",
+        "must i follow a course for it or can i learn alone at home?",
+    )
+    assert not re.search(r"\bnot on your own\b", reply, re.I), reply
+
+
 def test_a_who_question_is_answered_with_an_organisation():
     """ "who does that one?" about the MAP: the guide's definition of the MAP scores higher, but names nobody;
     the sentence that says the municipality assesses it answers."""

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from bot import settings
-from bot.dialogue.selection import DEFAULT_WEIGHTS, FEATURES, _share, everyday_synonyms, question_kind, ranker_weights
+from bot.dialogue.selection import (
+    DEFAULT_WEIGHTS,
+    FEATURES,
+    _share,
+    _verdict_only,
+    everyday_synonyms,
+    question_kind,
+    ranker_weights,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +108,19 @@ def test_a_word_found_through_a_synonym_counts_at_the_synonym_weight(monkeypatch
     assert _share(weights, sentence, set(), 4.0) == pytest.approx(0.5)
     assert _share(weights, sentence, {"book"}, 4.0) == pytest.approx(0.75)  # "register" stands in for "book"
     assert _share(weights, sentence, set(), 0.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("No.", True),
+        ("Partly.", True),
+        ("Not on your own.", True),
+        ("Not automatically.", True),
+        ("Not everyone reaches level B1 within the integration period.", False),
+        ("Not the municipality but DUO decides.", False),
+        ("No, the MAP does not apply to the education route.", False),
+    ],
+)
+def test_a_faq_s_short_verdict_is_told_apart_from_a_sentence_that_starts_with_not(sentence, verdict):
+    assert _verdict_only(sentence) is verdict
