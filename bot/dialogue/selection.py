@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -92,6 +92,17 @@ _OTHER_ACT = {
     "2021": (re.compile(r"\b2013\b|\bold (law|act)\b", re.I), re.compile(r"\b202[12]\b|\bnew (law|act)\b", re.I)),
     "2013": (re.compile(r"\b202[12]\b|\bnew (law|act)\b", re.I), re.compile(r"\b2013\b|\bold (law|act)\b", re.I)),
 }
+_ASKS_AMOUNT = re.compile(
+    r"\bhow much\b(?!\s+time)|\bhow high\b(?!.{0,30}\blevel)|\bhow expensive\b|\bwhat (does|do|will) .{0,40}\bcost\b"
+    r"|\bhoeveel\b(?!\s+tijd)|\bhoe hoog\b|\bwat kost",
+    re.I,
+)
+# an amount, or what stands in for one: who pays, that it is free or a loan, or that the figure is on the official page
+_GIVES_AMOUNT = re.compile(
+    r"€|\beuros?\b|\bfree\b|\bno cost|\bcosts? nothing\b|\bpays?\b|\bpaid\b|\bloan\b|\bborrow|\bcheck\b"
+    r"|\bofficial (page|site)\b",
+    re.I,
+)
 _POLARITY = re.compile(r"^(yes|no|partly|not always|not necessarily|usually|it depends)[.,!:;]\s*", re.I)
 # A FAQ answer's short verdict on its own question ("Not on your own.", "Not automatically."): as a sentence of its
 # own it answers only that question (served by _own_faq), never another one, as the answer or as its context.
@@ -164,6 +175,7 @@ class Selection:
     text: str
     passage: Passage
     score: float
+    amount_missing: bool = False  # the question asks how much; the text gives no amount, price or payer
 
 
 class AnswerSelector:
@@ -221,10 +233,12 @@ class AnswerSelector:
         long_message = len(query.split()) > settings.LONG_MESSAGE_WORDS
         question = (question_focus(query) if long_message else None) or query
         qvec = self.retriever.embedder.encode_query(question)
-        faq = self._own_faq(result, question, qvec)
-        if faq is not None and not _names_other_act(faq.passage.text, act):
-            return faq
-        return self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
+        selection = self._own_faq(result, question, qvec)
+        if selection is None or _names_other_act(selection.passage.text, act):
+            selection = self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
+        if selection is not None and _ASKS_AMOUNT.search(question) and not _GIVES_AMOUNT.search(selection.text):
+            selection = replace(selection, amount_missing=True)
+        return selection
 
     def _own_faq(self, result: SearchResult, question: str, qvec: np.ndarray) -> Optional[Selection]:
         """A FAQ answer whose own question is the user's question: close in meaning, and asking about the
@@ -428,7 +442,7 @@ class AnswerSelector:
         pids = [self.sentences[sid].passage for sid in sids]
         heading_cosine = self.heading_vectors[pids] @ qvec
         rows = []
-        passage_other_act: dict[int, bool] = {}  # per passage: it names only the other act (asked once)
+        read_under: dict[int, list[Optional[bool]]] = {}  # per passage: which act each sentence is read under
         for sid, cos, aspect_cos, heading_cos in zip(sids, cosine, aspect_cosine, heading_cosine):
             unit = self.sentences[sid]
             text = unit.text
@@ -438,11 +452,12 @@ class AnswerSelector:
             other_act = 0.0
             if act in _OTHER_ACT:
                 # about the other act: the unit names it and not the user's, or names no act and its passage
-                # names only the other ("you can ask for this extra time ..." under "Under the 2013 act ...")
-                other, own = _OTHER_ACT[act]
-                if unit.passage not in passage_other_act:
-                    passage_other_act[unit.passage] = bool(other.search(passage.text) and not own.search(passage.text))
-                other_act = float(not own.search(text) and bool(other.search(text) or passage_other_act[unit.passage]))
+                # follows a sentence (or heading) that names only the other ("you can ask for this extra time ..."
+                # after "Under the 2013 act ..."); a glossary line before any act is named is about both
+                if unit.passage not in read_under:
+                    read_under[unit.passage] = self._read_under_other_act(unit.passage, act)
+                under_other = bool(read_under[unit.passage][unit.position]) or _names_other_act(text, act)
+                other_act = float(under_other and not _names_own_act(text, act))
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
             found |= {t for surface, forms in term_forms for t in surface - tokens if forms & tokens}
             rows.append(
@@ -464,6 +479,21 @@ class AnswerSelector:
                 )
             )
         return sids, np.array(rows, dtype=np.float32)
+
+    def _read_under_other_act(self, pid: int, act: str) -> list[Optional[bool]]:
+        """Per single sentence of the passage: True when it is about the other act than the user's (it names it, or
+        the last sentence or the heading before it that names an act names only the other), False when about the
+        user's act, None when no act is named up to there."""
+        state: Optional[bool] = True if _names_other_act(self.retriever.index.passages[pid].section, act) else None
+        out: list[Optional[bool]] = []
+        for sid in self.singles.get(pid, []):
+            text = self.sentences[sid].text
+            if _names_own_act(text, act):
+                state = False
+            elif _names_other_act(text, act):
+                state = True
+            out.append(state)
+        return out
 
     def _term_forms(self, analysis: Analysis, weights: dict[str, float]) -> list[tuple[set[str], frozenset[str]]]:
         """(the question's tokens of a glossary term, the tokens of the term's other forms) per term found."""
@@ -561,6 +591,10 @@ def _names_other_act(text: str, act: Optional[str]) -> bool:
         return False
     other, own = _OTHER_ACT[act]
     return bool(other.search(text)) and not own.search(text)
+
+
+def _names_own_act(text: str, act: Optional[str]) -> bool:
+    return act in _OTHER_ACT and bool(_OTHER_ACT[act][1].search(text))
 
 
 def question_kind(text: str) -> Optional[str]:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.core import messages
 from bot.settings import PROJECT_ROOT
 from bot.tools.facts import load_fact_questions, offline_asker, score
 
@@ -123,6 +124,23 @@ def test_a_faq_s_verdict_is_not_shown_for_another_question():
         "must i follow a course for it or can i learn alone at home?",
     )
     assert not re.search(r"\bnot on your own\b", reply, re.I), reply
+
+
+@pytest.mark.parametrize("question", ["how high is the boete", "what does the knm exam cost"])
+def test_an_amount_the_guides_do_not_give_is_said_so_never_guessed(question):
+    answer = get_assistant_answer(question)
+    assert answer.startswith(messages.NO_AMOUNT) and not re.search(r"€|\d+ ?euro", answer), answer
+
+
+def test_an_amount_question_answered_by_who_pays_gets_no_such_note():
+    answer = get_assistant_answer("how much money can i borrow from duo")
+    assert messages.NO_AMOUNT not in answer and re.search(r"\bborrow|loan", answer), answer
+
+
+def get_assistant_answer(question: str) -> str:
+    from bot.dialogue.assistant import get_assistant
+
+    return get_assistant().answer_question(question).replies[-1].text.split("Source:")[0]
 
 
 def test_a_who_question_is_answered_with_an_organisation():
