@@ -16,8 +16,8 @@ THRESHOLDS = {
     "dialogues_dev.yml": 0.90,
     "dialogues_dev2.yml": 0.66,
     "dialogues_holdout.yml": 0.77,
-    "dialogues_holdout2.yml": 0.60,
-    "dialogues_holdout3.yml": 0.64,
+    "dialogues_holdout2.yml": 0.61,
+    "dialogues_holdout3.yml": 0.66,
 }
 
 
