@@ -116,6 +116,18 @@ def test_a_known_act_never_gets_the_other_act_s_procedure():
     assert "Machtiging" not in text and "2013" not in text, text
 
 
+def test_a_line_before_any_act_is_named_is_about_both_acts():
+    """The glossary's "boete: Fine: you can get one if ..." is followed by "Under the 2021 act your PIP ...": the first
+    line is about both acts and stays an answer for a 2013-act user (read per passage, the entry was about 2021 only
+    and the user got "B1 is one step higher than A2")."""
+    from bot.core.contract import ACT_2013
+    from bot.dialogue.assistant import Context, get_assistant
+
+    answer = get_assistant().answer_question("how high is the boete", context=Context(act=ACT_2013))
+    text = answer.replies[-1].text.split("Source:")[0]
+    assert re.search(r"\bfine\b", text, re.I) and "2021" not in text, text
+
+
 def test_a_faq_s_verdict_is_not_shown_for_another_question():
     """ "Not on your own." answers "Can I choose the education route myself?"; beside the same FAQ's sentence it
     would say no to "can I learn alone at home?", which that FAQ never answered."""
