@@ -442,7 +442,7 @@ class AnswerSelector:
         pids = [self.sentences[sid].passage for sid in sids]
         heading_cosine = self.heading_vectors[pids] @ qvec
         rows = []
-        read_under: dict[int, list[Optional[bool]]] = {}  # per passage: which act each sentence is read under
+        read_under: dict[int, list[bool]] = {}  # per passage: which of its sentences are read under the other act
         for sid, cos, aspect_cos, heading_cos in zip(sids, cosine, aspect_cosine, heading_cosine):
             unit = self.sentences[sid]
             text = unit.text
@@ -456,7 +456,7 @@ class AnswerSelector:
                 # after "Under the 2013 act ..."); a glossary line before any act is named is about both
                 if unit.passage not in read_under:
                     read_under[unit.passage] = self._read_under_other_act(unit.passage, act)
-                under_other = bool(read_under[unit.passage][unit.position]) or _names_other_act(text, act)
+                under_other = read_under[unit.passage][unit.position] or _names_other_act(text, act)
                 other_act = float(under_other and not _names_own_act(text, act))
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
             found |= {t for surface, forms in term_forms for t in surface - tokens if forms & tokens}
@@ -480,12 +480,12 @@ class AnswerSelector:
             )
         return sids, np.array(rows, dtype=np.float32)
 
-    def _read_under_other_act(self, pid: int, act: str) -> list[Optional[bool]]:
-        """Per single sentence of the passage: True when it is about the other act than the user's (it names it, or
-        the last sentence or the heading before it that names an act names only the other), False when about the
-        user's act, None when no act is named up to there."""
-        state: Optional[bool] = True if _names_other_act(self.retriever.index.passages[pid].section, act) else None
-        out: list[Optional[bool]] = []
+    def _read_under_other_act(self, pid: int, act: str) -> list[bool]:
+        """Per single sentence of the passage: is it about the other act than the user's? It is when it names only
+        the other act, or names none and the last sentence (or the heading) before it that names an act names only
+        the other."""
+        state = _names_other_act(self.retriever.index.passages[pid].section, act)
+        out: list[bool] = []
         for sid in self.singles.get(pid, []):
             text = self.sentences[sid].text
             if _names_own_act(text, act):

@@ -53,6 +53,14 @@ def _in_topic(first: str, then: str) -> str:
     return answer.replies[-1].text
 
 
+def _answer_text(question: str, act: str | None = None) -> str:
+    """The answer's text without its citation line, for a conversation that knows nothing but (maybe) the act."""
+    from bot.dialogue.assistant import Context, get_assistant
+
+    answer = get_assistant().answer_question(question, context=Context(act=act))
+    return answer.replies[-1].text.split("Source:")[0]
+
+
 def test_a_vague_message_is_answered_within_the_previous_topic():
     """'what should I bring' matches nothing on its own; after the broad intake it asks about the intake."""
     reply = _in_topic("i got an invitation for the brede intake", "what should i bring")
@@ -107,12 +115,8 @@ def test_a_known_act_never_gets_the_other_act_s_procedure():
     """The 2013 act's way to ask for extra time (a form that lets DUO ask your doctor) is the best match for this
     question, and sits under "Under the 2013 act": for a user of the 2021 act it is not the answer at all."""
     from bot.core.contract import ACT_2021
-    from bot.dialogue.assistant import Context, get_assistant
 
-    answer = get_assistant().answer_question(
-        "does duo ask my doctor about my illness when i ask for more time?", context=Context(act=ACT_2021)
-    )
-    text = answer.replies[-1].text.split("Source:")[0]
+    text = _answer_text("does duo ask my doctor about my illness when i ask for more time?", act=ACT_2021)
     assert "Machtiging" not in text and "2013" not in text, text
 
 
@@ -121,10 +125,8 @@ def test_a_line_before_any_act_is_named_is_about_both_acts():
     line is about both acts and stays an answer for a 2013-act user (read per passage, the entry was about 2021 only
     and the user got "B1 is one step higher than A2")."""
     from bot.core.contract import ACT_2013
-    from bot.dialogue.assistant import Context, get_assistant
 
-    answer = get_assistant().answer_question("how high is the boete", context=Context(act=ACT_2013))
-    text = answer.replies[-1].text.split("Source:")[0]
+    text = _answer_text("how high is the boete", act=ACT_2013)
     assert re.search(r"\bfine\b", text, re.I) and "2021" not in text, text
 
 
@@ -140,19 +142,13 @@ def test_a_faq_s_verdict_is_not_shown_for_another_question():
 
 @pytest.mark.parametrize("question", ["how high is the boete", "what does the knm exam cost"])
 def test_an_amount_the_guides_do_not_give_is_said_so_never_guessed(question):
-    answer = get_assistant_answer(question)
+    answer = _answer_text(question)
     assert answer.startswith(messages.NO_AMOUNT) and not re.search(r"€|\d+ ?euro", answer), answer
 
 
 def test_an_amount_question_answered_by_who_pays_gets_no_such_note():
-    answer = get_assistant_answer("how much money can i borrow from duo")
+    answer = _answer_text("how much money can i borrow from duo")
     assert messages.NO_AMOUNT not in answer and re.search(r"\bborrow|loan", answer), answer
-
-
-def get_assistant_answer(question: str) -> str:
-    from bot.dialogue.assistant import get_assistant
-
-    return get_assistant().answer_question(question).replies[-1].text.split("Source:")[0]
 
 
 def test_a_who_question_is_answered_with_an_organisation():
