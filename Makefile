@@ -24,6 +24,10 @@ export TRACKER_DB ?= var/tracker.db
 export PYTHONPATH := $(CURDIR)
 # Set-up steps print one progress line each; their own output goes to var/logs/setup.log.
 STEP := bash bot/ops/step.sh
+# Set-up steps that do not need each other run side by side: both venvs install at once, and `rasa train` runs
+# while the index is built and the system packages install (SETUP_JOBS=1: one after the other).
+SETUP_JOBS ?= 3
+PARALLEL := $(MAKE) --no-print-directory -j$(SETUP_JOBS)
 
 # The KNM practice bank (knowledge/knm/) is read by the action server only: it is not part of the index or NLU.
 KNOWLEDGE_FILES := $(shell find knowledge -path knowledge/knm -prune -o -type f \( -name '*.md' -o -name '*.yml' \) -print 2>/dev/null)
@@ -89,13 +93,16 @@ webdeps: web/node_modules/.package-lock.json
 setup: envs index train webdeps
 
 # ---------------------------------------------------------------- run
-run: setup
+run:
+	@$(PARALLEL) setup
 	$(APY) -m bot.ops.supervisor run
 
-run-scaled: setup system-deps
+run-scaled:
+	@$(PARALLEL) setup system-deps
 	$(APY) -m bot.ops.supervisor run-scaled
 
-shell: setup
+shell:
+	@$(PARALLEL) setup
 	$(APY) -m bot.ops.supervisor shell
 
 # ---------------------------------------------------------------- checks
@@ -112,7 +119,8 @@ check: $(ACT_VENV)/.dev-installed validate
 rasa-test: setup $(ACT_VENV)/.dev-installed
 	bash tests/rasa_checks.sh
 
-test: setup system-deps check
+test:
+	@$(PARALLEL) setup system-deps check
 	bash tests/run_all.sh
 
 test-unit: $(ACT_VENV)/.dev-installed
@@ -134,7 +142,7 @@ bench: setup system-deps $(ACT_VENV)/.dev-installed
 soak: setup system-deps $(ACT_VENV)/.dev-installed
 	$(APY) -m pytest -q -s tests/e2e/reliability/test_load.py tests/e2e/scale/test_scale.py -k "full or soak" --run-slow
 
-system-deps:
+system-deps: webdeps
 	@bash tests/system_deps.sh
 
 clean:

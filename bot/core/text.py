@@ -103,6 +103,38 @@ _QUESTION_START = re.compile(
 )
 
 
+# Acknowledgement words that can open a message before its question ("ok thanks. is it free?", "great, and ...")
+_ACK_WORD = re.compile(
+    r"(ok(ay|e|é)?|k|thank (you|u)|thanks?|thx|ty|tnx|a lot|so much|very much|great|good|cool|nice|perfect|super|"
+    r"alright|all right|got it|i see|understood|clear|fine|lol|haha|wow|oh|ah|hmm+|bedankt|dank (je|u)( wel)?|"
+    r"dankjewel|top|fijn|prima|mooi|duidelijk)(?![\w'])",
+    re.I,
+)
+_NON_WORD = re.compile(r"[\W_]*")
+
+
+def without_acknowledgement(text: str) -> str:
+    """ "ok thanks. is it free?" -> "is it free?": the question that NLU and search should read. The message stays as
+    it is when no question of two words or more follows ("thanks, that helps", "ok bye"), or when the first words
+    run on without a break into something else ("good morning, what is ...")."""
+    text = text or ""
+    position, separator = len(text) - len(re.sub(r"^[\W_]+", "", text)), ""
+    while match := _ACK_WORD.match(text, position):
+        gap = _NON_WORD.match(text, match.end())
+        separator = gap.group(0) if gap else ""
+        position = match.end() + len(separator)
+    if not separator:
+        return text
+    rest = text[position:]
+    asks = reads_like_question(rest) or reads_like_question(re.sub(r"^(and|so|but|also|then)\s+", "", rest, flags=re.I))
+    if len(_WORD.findall(rest)) < 2 or not asks:
+        return text
+    broke_off = bool(re.search(r"[^\s\w]", separator))  # punctuation or an emoji after the acknowledgement
+    if broke_off or _QUESTION_START.search(rest) or _FOLLOW_UP_START.search(rest):
+        return rest
+    return text
+
+
 def reads_like_question(text: str) -> bool:
     """A message that asks something: a question mark, or a sentence or clause that starts with a
     question word ("sorry wrong keyboard. what is the Z route")."""

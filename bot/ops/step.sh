@@ -18,4 +18,4 @@ if [ $rc -ne 0 ]; then
   tail -n 40 "$log" >&2
   exit $rc
 fi
-echo "   done in ${elapsed}s (details: $log)"
+echo "   done in ${elapsed}s: $label (details: $log)"

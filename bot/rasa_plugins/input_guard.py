@@ -1,7 +1,8 @@
 """Input guard inside Rasa's NLU pipeline (runs in .venv-rasa; only imports bot.core.guard, plain Python).
 
 - InputCleaner (first in the pipeline): NLU sees the text without control characters and HTML tags,
-  cut to the length cap. The tracker still stores what the user sent (redacted by the tracker store).
+  cut to the length cap, and without an acknowledgement that opens a question ("ok thanks. is it free?" is
+  read as "is it free?"; the actions get that text too). The tracker still stores what the user sent (redacted by the tracker store).
 - InputGuardClassifier (last): a message with nothing answerable in it (empty after cleaning,
   emoji or symbols only, another script) becomes `nlu_fallback` with no entities, so it reaches
   action_search_knowledge, which replies politely, instead of whatever intent DIET guessed."""
@@ -20,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.contract import GUARD_NOTE_KEY
 from bot.core.guard import check, clean
+from bot.core.text import without_acknowledgement
 from bot.rasa_plugins import patches
 
 patches.apply()  # RemoteAction: polite reply when the action server is down, validator built once
@@ -55,7 +57,7 @@ class InputCleaner(_Stateless):
             message.set(ORIGINAL_TEXT, text)
             if checked.note:
                 message.set(GUARD_NOTE, checked.note, add_to_output=True)
-            message.set(TEXT, checked.text if checked.text else clean(text))
+            message.set(TEXT, without_acknowledgement(checked.text) if checked.text else clean(text))
         return messages
 
 

@@ -14,6 +14,7 @@ from bot.core.text import (
     question_focus,
     reads_like_follow_up,
     reads_like_question,
+    without_acknowledgement,
 )
 from bot.dialogue.counter_finder import stated_act
 
@@ -124,3 +125,25 @@ def test_contains_pii_also_for_a_named_number_with_a_wrong_check_digit():
 )
 def test_looks_english(text: str, english: bool) -> None:
     assert looks_english(text) is english
+
+
+@pytest.mark.parametrize(
+    "text, read",
+    [
+        ("ok thanks. is it free?", "is it free?"),
+        ("thank you! and how long does the exam take", "and how long does the exam take"),
+        ("great, where do i do the exam?", "where do i do the exam?"),
+        ("ok bedankt 👍 waar kan ik oefenen?", "waar kan ik oefenen?"),
+        ("k. when is the intake", "when is the intake"),
+        # nothing asked after it, or no break after the first words: the message as it is
+        ("ok thanks", "ok thanks"),
+        ("thanks, that helps a lot", "thanks, that helps a lot"),
+        ("ok bye", "ok bye"),
+        ("thanks, and bye", "thanks, and bye"),
+        ("good morning, what is the knm exam?", "good morning, what is the knm exam?"),
+        ("is it free?", "is it free?"),
+        ("", ""),
+    ],
+)
+def test_an_acknowledgement_before_a_question_is_not_what_nlu_reads(text: str, read: str) -> None:
+    assert without_acknowledgement(text) == read

@@ -40,6 +40,13 @@ def test_question_is_answered_in_one_message_with_guide_source_and_feedback_butt
     assert titles[:2] == ["Helpful", "Not helpful"], titles
 
 
+def test_thanks_and_a_question_in_one_message_gets_the_question_answered(stack, sender):
+    stack.say(sender, "what is the KNM exam?")
+    answer = stack.texts(sender, "ok thanks! and how long does the exam take?").split("Source:")[0]
+    assert re.search(r"length of the KNM exam .*can change", answer, re.I), answer
+    assert stack.texts(sender, "ok thanks").startswith("You're welcome")
+
+
 def test_out_of_scope_question_gets_honest_answer_with_official_link(stack, sender):
     text = stack.texts(sender, "what is the best pizza place in utrecht?")
     assert "Source:" not in text
