@@ -139,6 +139,13 @@ RRF_WEIGHT_QUESTION_FOCUS = 0.25
 RRF_K = 5
 RRF_WEIGHT_DENSE = 1.0
 RRF_WEIGHT_LEXICAL = 0.75
+# The user's question against the FAQs' own questions (the answer text does not dilute them): their weight in the
+# ranking (0: none; 0.25-0.5 with a closeness of 0.45-0.65 needed lost facts on the dev sets) and the closeness needed
+# for that, and the share of the closest FAQ question's closeness that counts as the search's dense closeness: a
+# question asked in other words than the FAQ's answer ("if I get sick and can't learn anymore?") is not abstained on
+RRF_WEIGHT_FAQ_QUESTION = float(_env("RRF_WEIGHT_FAQ_QUESTION", "0"))
+FAQ_QUESTION_RRF_MIN = float(_env("FAQ_QUESTION_RRF_MIN", "0.5"))
+FAQ_QUESTION_DENSE_SHARE = float(_env("FAQ_QUESTION_DENSE_SHARE", "0.8"))
 GUIDE_SECOND_PASSAGE_WEIGHT = 1.0
 # How much a passage of each kind counts in fusion (counter rows and glossary lines are short and
 # all point at a few guides; they should support, not dominate, the guide ranking).

@@ -85,6 +85,10 @@ class Retriever:
             fold(word) for term in kb.glossary for form in term.surface_forms for word in re.findall(r"[\w']+", form)
         )
         self._lock = threading.Lock()  # faiss/bm25 objects are shared across the action server's threads
+        # FAQ questions (the guides' and the hub's): a user's question is matched against them as questions too
+        self._faq_ids = np.array(
+            [pid for pid, p in enumerate(index.passages) if p.kind in ("faq", "hub_faq")], dtype=np.int64
+        )
 
     # -- scoring -------------------------------------------------------------------
     def _lexical(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +107,15 @@ class Retriever:
         scores, ids = self.index.dense.search(vector[None, :], min(n, self.index.size))
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
+
+    def _faq_questions(self, text: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """FAQ passages ranked by how close their question is to the user's (question-to-question match: the
+        FAQ's answer text does not dilute it)."""
+        if not len(self._faq_ids):
+            return self._faq_ids, np.empty(0, dtype=np.float32)
+        scores = self.index.heading_vectors[self._faq_ids] @ self.embedder.encode_query(text)
+        order = np.argsort(-scores)[:n]
+        return self._faq_ids[order], scores[order]
 
     @property
     def _vocab_set(self) -> set[str]:
@@ -132,13 +145,17 @@ class Retriever:
             dense_ids, dense_scores = self._dense(dense_text, n)
             focus = question_focus(query)
             focus_ids = self._dense(focus, n)[0] if focus else np.empty(0, dtype=np.int64)
+            faq_ids, faq_scores = self._faq_questions(query, n)
         dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
+        if len(faq_scores):
+            dense_top = max(dense_top, float(faq_scores[0]) * settings.FAQ_QUESTION_DENSE_SHARE)
         lexical_top = float(lex_scores[0]) if len(lex_scores) else 0.0
 
         fused: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             self._add_rrf(fused, dense_ids, settings.RRF_WEIGHT_DENSE)
             self._add_rrf(fused, focus_ids, settings.RRF_WEIGHT_QUESTION_FOCUS)
+            self._add_rrf(fused, faq_ids[faq_scores >= settings.FAQ_QUESTION_RRF_MIN], settings.RRF_WEIGHT_FAQ_QUESTION)
         if mode in ("hybrid", "bm25"):
             self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
 
