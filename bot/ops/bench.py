@@ -180,7 +180,14 @@ def answer_quality(url: str) -> dict[str, str]:
     out = {}
     for name in ("facts_dev", "facts_dev_more", "facts_holdout"):
         out[name] = facts.score(facts.load_fact_questions(data / f"{name}.yml"), facts.rest_asker(url)).line()
-    for name in ("dialogues_dev", "dialogues_dev2", "dialogues_holdout", "dialogues_holdout2", "dialogues_holdout3"):
+    for name in (
+        "dialogues_dev",
+        "dialogues_dev2",
+        "dialogues_holdout",
+        "dialogues_holdout2",
+        "dialogues_holdout3",
+        "dialogues_holdout4",
+    ):
         out[name] = dialogues.score(dialogues.load_dialogues(data / f"{name}.yml"), dialogues.rest_sender(url)).line()
     return out
 

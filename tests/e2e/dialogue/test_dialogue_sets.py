@@ -18,6 +18,7 @@ THRESHOLDS = {
     "dialogues_holdout.yml": 0.77,
     "dialogues_holdout2.yml": 0.61,
     "dialogues_holdout3.yml": 0.66,
+    "dialogues_holdout4.yml": 0.69,
 }
 
 
