@@ -186,6 +186,10 @@ VERDICT_CONTEXT_MIN = 0.6  # a short verdict ("Not on your own.") beside its ans
 DEFINITION_FORM_WEIGHT = 0.3  # for "what is X?": X's other glossary forms in a sentence count this much in the overlap
 # ... and the other words of a question word's group in knowledge/english_synonyms.yml ("book" -> "register")
 EVERYDAY_SYNONYM_WEIGHT = float(_env("EVERYDAY_SYNONYM_WEIGHT", "1.0"))
+# Answer selection also weighs the passages of the SENTENCE_POOL sentences closest to the question in the whole
+# knowledge base (a fact can sit in another guide than the topic's; 3: dialogues dev +1, dev2 +1, facts equal; 8 lost
+# a fact on the dev sets)
+SENTENCE_POOL = int(_env("SENTENCE_POOL", "3"))
 LONG_MESSAGE_WORDS = 25  # above this, the sentence that asks is what the answer must match
 # A word that this share of the candidate sentences contain is the question's topic, not what it asks about it.
 ASPECT_TOPIC_SHARE = float(_env("ASPECT_TOPIC_SHARE", "0.15"))

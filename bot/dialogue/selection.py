@@ -400,6 +400,9 @@ class AnswerSelector:
             passage_prior[self.passage_ids[hit.passage.id]] = hit.score / top
         guide_prior = {hit.passage.guide: 1.0 / (2**rank) for rank, hit in enumerate(result.hits)}
         pool = set(passage_prior) | set(self.by_guide.get(result.hits[0].passage.guide, []))
+        if settings.SENTENCE_POOL > 0:  # the passages of the sentences closest to the question, wherever they are
+            closest = np.argsort(-(self.sentence_vectors @ qvec))[: settings.SENTENCE_POOL]
+            pool |= {self.sentences[int(sid)].passage for sid in closest}
         if topic_guide:
             allowed = {topic_guide, *(hit.passage.guide for hit in result.hits[: settings.FOLLOW_UP_GUIDES])}
             pool = {pid for pid in pool if self.retriever.index.passages[pid].guide in allowed}

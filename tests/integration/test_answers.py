@@ -209,3 +209,9 @@ def test_a_question_close_to_a_faq_s_question_is_not_abstained_on():
     # guide texts, where "ill" is one word among many, are not
     answer = _answer_text("if i get sick and can't learn anymore?")
     assert re.search(r"exemption|ontheffing", answer, re.I), answer
+
+
+def test_a_fact_in_another_guide_than_the_topic_s_can_answer():
+    # the PIP guide does not say how to disagree with it; the counters guide's objection (bezwaar) sentence does
+    reply = _in_topic("what is the pip?", "they wrote the wrong route in it. i complain at duo right?")
+    assert re.search(r"object|bezwaar", reply.split("Source:")[0], re.I), reply
