@@ -135,7 +135,10 @@ class Assistant:
         if query != checked.text:  # a follow-up: unless the message stands well on its own
             own = self.retriever.search(checked.text)
             if (
-                own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE
+                (
+                    own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE
+                    or own.faq_top >= settings.FAQ_QUESTION_MATCH_MIN  # "and who pays for my course?" is a FAQ
+                )
                 and own.guides[:1] != [context.last_guide]
                 and not points_back(checked.text)
             ):

@@ -51,6 +51,7 @@ class SearchResult:
     lexical_top: float = 0.0
     candidates: list[Hit] = field(default_factory=list)  # best passages of any guide, by fused score
     searched: str = ""  # the query as searched (with an English gloss for a Dutch question)
+    faq_top: float = 0.0  # closeness of the nearest FAQ question to the query
 
     @property
     def guides(self) -> list[str]:
@@ -175,7 +176,10 @@ class Retriever:
             abstain = not hits or lexical_top < settings.ABSTAIN_MIN_LEXICAL
         else:
             abstain = not hits or dense_top < settings.ABSTAIN_MIN_DENSE
-        return SearchResult(original, abstain, hits, terms, dense_top, lexical_top, candidates, searched=query)
+        faq_top = float(faq_scores[0]) if len(faq_scores) else 0.0
+        return SearchResult(
+            original, abstain, hits, terms, dense_top, lexical_top, candidates, searched=query, faq_top=faq_top
+        )
 
     def _add_rrf(self, fused: dict[int, float], ranked_ids: np.ndarray, weight: float) -> None:
         for rank, pid in enumerate(ranked_ids):

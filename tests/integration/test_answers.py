@@ -215,3 +215,16 @@ def test_a_fact_in_another_guide_than_the_topic_s_can_answer():
     # the PIP guide does not say how to disagree with it; the counters guide's objection (bezwaar) sentence does
     reply = _in_topic("what is the pip?", "they wrote the wrong route in it. i complain at duo right?")
     assert re.search(r"object|bezwaar", reply.split("Source:")[0], re.I), reply
+
+
+def test_a_follow_up_that_is_a_faq_s_own_question_keeps_its_own_topic():
+    # "and ..." leans on the previous turn (when the DUO letter comes), but the question is the FAQ "Who pays for my
+    # course and exams?": answered from there, not from the first-months checklist (COA lessons in the azc)
+    from bot.dialogue.assistant import Context, get_assistant
+
+    previous = (
+        "how long does it take after that? (i came 2 years ago. i still didnt get any letter from duo, is that normal?)"
+    )
+    context = Context(last_question=previous, last_guide="What is a smart first checklist for your first months?")
+    reply = get_assistant().answer_question("and who pays for my dutch course?", context=context).replies[-1].text
+    assert re.search(r"borrow|pay themselves", reply.split("Source:")[0], re.I), reply
