@@ -30,6 +30,7 @@ GUARD_TOO_LONG = (
 SOURCE_LINE = "Source: {guide} — {url}"
 DUTCH_NOTE = "(I answer in English.)"
 NO_AMOUNT = "The guides do not give this amount; check the official page below for the current figure."
+NO_NUMBER = "The guides do not give this number; check the official page below for the current rules."
 ABSTAIN = (
     "Sorry, I don't know the answer to that from the hub's guides, and I don't want to guess. "
     f"For official information, check {OFFICIAL_SITE_NAME}: {OFFICIAL_SITE} "

@@ -91,6 +91,8 @@ def compose_answer(kb: KnowledgeBase, selection: Selection, other_guides: list[s
     text = selection.text + (f" {messages.DUTCH_NOTE}" if dutch else "")
     if selection.amount_missing:
         text = f"{messages.NO_AMOUNT}\n\n{text}"
+    elif selection.number_missing:
+        text = f"{messages.NO_NUMBER}\n\n{text}"
     body = f"{text}\n\n{citation(passage.guide, passage.source_url)}"
     practice = practice_buttons(passage.guide)  # takes the place of one related guide
     related = _related_buttons(kb, passage.guide, other_guides, settings.RELATED_BUTTONS - len(practice))

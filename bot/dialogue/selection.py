@@ -103,6 +103,16 @@ _GIVES_AMOUNT = re.compile(
     r"|\bofficial (page|site)\b",
     re.I,
 )
+_ASKS_COUNT = re.compile(
+    r"\bhow many\b(?!\s+(years?|months?|weeks?|days?|hours?|minutes?)\b)|\bhow often\b|\bhoe vaak\b|\bhoeveel keer\b",
+    re.I,
+)
+# a number, or what stands in for one: no limit, or that the number is on the official page
+_GIVES_COUNT = re.compile(
+    r"(?<!\w)\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten) times\b|\b(once|twice|unlimited|no limit|as often as)\b"
+    r"|\bcheck\b|\bofficial (page|site)\b|\bnumbers?\b",
+    re.I,
+)
 _POLARITY = re.compile(r"^(yes|no|partly|not always|not necessarily|usually|it depends)[.,!:;]\s*", re.I)
 # A FAQ answer's short verdict on its own question ("Not on your own.", "Not automatically."): as a sentence of its
 # own it answers only that question (served by _own_faq), never another one, as the answer or as its context.
@@ -176,6 +186,7 @@ class Selection:
     passage: Passage
     score: float
     amount_missing: bool = False  # the question asks how much; the text gives no amount, price or payer
+    number_missing: bool = False  # the question asks how many (times); the text gives no number
 
 
 class AnswerSelector:
@@ -238,6 +249,8 @@ class AnswerSelector:
             selection = self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
         if selection is not None and _ASKS_AMOUNT.search(question) and not _GIVES_AMOUNT.search(selection.text):
             selection = replace(selection, amount_missing=True)
+        elif selection is not None and _ASKS_COUNT.search(question) and not _GIVES_COUNT.search(selection.text):
+            selection = replace(selection, number_missing=True)
         return selection
 
     def _own_faq(self, result: SearchResult, question: str, qvec: np.ndarray) -> Optional[Selection]:

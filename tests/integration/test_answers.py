@@ -228,3 +228,16 @@ def test_a_follow_up_that_is_a_faq_s_own_question_keeps_its_own_topic():
     context = Context(last_question=previous, last_guide="What is a smart first checklist for your first months?")
     reply = get_assistant().answer_question("and who pays for my dutch course?", context=context).replies[-1].text
     assert re.search(r"borrow|pay themselves", reply.split("Source:")[0], re.I), reply
+
+
+def test_a_count_the_guides_do_not_give_is_said_so():
+    from bot.core import messages
+    from bot.dialogue.assistant import Context, get_assistant
+
+    context = Context(
+        last_question="what happens if i fail my b1 exam?", last_guide="Which language exams are part of the B1 route?"
+    )
+    reply = get_assistant().answer_question("how many times can i try?", context=context).replies[-1].text
+    assert reply.startswith(messages.NO_NUMBER), reply
+    # the KNM guide says it gives no numbers for the questions, and where to check: no note
+    assert messages.NO_NUMBER not in _answer_text("how many questions does the knm exam have")
