@@ -37,6 +37,12 @@ ABSTAIN = (
     "or look in Mijn Inburgering and your PIP. I can help with integration routes, exams, "
     "which counter to go to (DUO, Mijn Inburgering or the municipality) and Dutch terms."
 )
+# A message that tells something but asks nothing, and that the guides do not match: no "I don't know the answer"
+TOLD_NOT_ASKED = (
+    "Thank you for telling me. What would you like to know? I can explain integration routes, exams, deadlines "
+    "and costs, and which counter to go to (DUO, Mijn Inburgering or the municipality), always with the official "
+    f"source. For your own case, check {OFFICIAL_SITE_NAME}: {OFFICIAL_SITE} or Mijn Inburgering."
+)
 ABSTAIN_DUTCH = (
     "Sorry, I answer in English and I could not find a reliable answer to your Dutch question in the hub's "
     f"guides. Please ask it in English, or check the official site: {OFFICIAL_SITE}"

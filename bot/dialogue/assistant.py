@@ -177,7 +177,7 @@ class Assistant:
             reply = (
                 compose_answer(self.kb, selection, result.guides[1:], dutch)
                 if selection is not None
-                else compose_abstain(dutch)
+                else compose_abstain(dutch, asked=reads_like_question(checked.text))
             )
         replies = [reply]
         if note == NOTE_TOO_LONG:

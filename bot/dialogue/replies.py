@@ -100,12 +100,13 @@ def compose_answer(kb: KnowledgeBase, selection: Selection, other_guides: list[s
     return Reply(text=body, buttons=buttons, guide=passage.guide, source_url=passage.source_url)
 
 
-def compose_abstain(dutch: bool = False) -> Reply:
+def compose_abstain(dutch: bool = False, asked: bool = True) -> Reply:
+    """`asked`: the message asks something (else it only told something: no "I don't know the answer")."""
     buttons = [
         Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER)),
         Button(messages.BUTTON_HELP, payload(Intent.HELP)),
     ]
-    text = messages.ABSTAIN_DUTCH if dutch else messages.ABSTAIN
+    text = messages.ABSTAIN_DUTCH if dutch else messages.ABSTAIN if asked else messages.TOLD_NOT_ASKED
     return Reply(text=text, buttons=buttons, source_url=messages.OFFICIAL_SITE)
 
 

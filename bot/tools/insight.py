@@ -4,8 +4,9 @@ default or PostgreSQL when scaled). The text there is already redacted (bot/rasa
 One *turn* is a user message and the events up to the next one. A turn is classified from the bot messages
 it produced (the signals are the project's own wording, not NLU guesses):
 
-- **abstained**: a bot message contains `messages.ABSTAIN` or `messages.ABSTAIN_DUTCH` (the "I don't know,
-  check the official site" reply of `compose_abstain`; a privacy note may come before it);
+- **abstained**: a bot message contains `messages.ABSTAIN`, `messages.ABSTAIN_DUTCH` or `messages.TOLD_NOT_ASKED`
+  (the "I don't know, check the official site" replies of `compose_abstain`, and its "what would you like to know?"
+  for a message that told something the guides do not match; a privacy note may come before it);
 - **out of scope**: a bot message that Rasa produced from the `utter_out_of_scope` response (Rasa stores
   the response name as `metadata.utter_action`, whether a rule or `action_out_of_scope` sent it);
 - **answered**: a bot message with a `Source: <guide> — <url>` line (`messages.SOURCE_LINE`): knowledge
@@ -205,7 +206,7 @@ def classify(bot_events: Iterable[dict[str, Any]]) -> tuple[str, Optional[str]]:
     kind, guide = OTHER, None
     for event in bot_events:
         text = event.get("text") or ""
-        if messages.ABSTAIN in text or messages.ABSTAIN_DUTCH in text:
+        if any(wording in text for wording in (messages.ABSTAIN, messages.ABSTAIN_DUTCH, messages.TOLD_NOT_ASKED)):
             return ABSTAINED, None
         if (event.get("metadata") or {}).get("utter_action") == OUT_OF_SCOPE_RESPONSE:
             kind = OUT_OF_SCOPE

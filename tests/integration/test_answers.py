@@ -241,3 +241,12 @@ def test_a_count_the_guides_do_not_give_is_said_so():
     assert reply.startswith(messages.NO_NUMBER), reply
     # the KNM guide says it gives no numbers for the questions, and where to check: no note
     assert messages.NO_NUMBER not in _answer_text("how many questions does the knm exam have")
+
+
+def test_a_message_that_only_tells_something_unknown_is_asked_what_the_user_wants_to_know():
+    from bot.core import messages
+
+    told = _answer_text("i am from india, i work at a tech company with a kennismigrant visa")
+    assert told.startswith(messages.TOLD_NOT_ASKED[:40]) and messages.ABSTAIN not in told, told
+    asked = _answer_text("can i bring my dog to the kennismigrant visa office?")
+    assert messages.TOLD_NOT_ASKED not in asked, asked

@@ -174,3 +174,9 @@ def test_dashboard_escapes_text_and_has_a_table_per_chart(report):
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count("<svg") == 4 and html.count("<table>") == 7  # charts: days, outcomes, guides, KNM
     assert "style=" not in html and "Book an exam" in html
+
+
+def test_a_message_that_told_something_the_guides_do_not_match_counts_as_unanswered():
+    from bot.core import messages
+
+    assert classify([{"event": "bot", "text": messages.TOLD_NOT_ASKED}]) == (ABSTAINED, None)
