@@ -136,6 +136,8 @@ BM25_K1 = 1.5
 BM25_B = 0.6  # less length normalisation than the usual 0.75: better on both dev and held-out sets
 # Long, multi-sentence messages: the sentence holding the question also gets its own dense ranking.
 RRF_WEIGHT_QUESTION_FOCUS = 0.25
+# BLAS threads in the search/answer process (0: the library's default, one per core)
+BLAS_THREADS = int(_env("BLAS_THREADS", "1"))
 RRF_K = 5
 RRF_WEIGHT_DENSE = 1.0
 RRF_WEIGHT_LEXICAL = 0.75
