@@ -74,16 +74,22 @@ _ANAPHOR = re.compile(r"\b(it|that|this|there|they|them|those|these|its|he|she|f
 
 
 # "in that exam", "for this route": the message names what it asks about (writing) in the previous turn's thing
-_POINTS_BACK = re.compile(
-    r"\b(that|this|the same|those|these)\s+(exam|test|route|course|module|letter|brief|form|site|website|plan|"
-    r"school|period|part|one|appointment|conversation|interview|programme|program|statement|certificate|diploma)s?\b",
-    re.I,
+_THINGS = (
+    r"(exam|test|route|course|module|letter|brief|form|site|website|plan|school|period|part|one|appointment|"
+    r"conversation|interview|programme|program|statement|certificate|diploma)s?\b"
 )
+_POINTS_BACK = re.compile(rf"\b(that|this|the same|those|these)\s+{_THINGS}", re.I)
+_THE_THING = re.compile(rf"\bthe\s+{_THINGS}", re.I)  # "how long does the exam take?": which exam is the last one
 
 
 def points_back(text: str) -> bool:
     """The message refers to the previous turn's thing by a demonstrative ("is there writing in that exam?")."""
     return bool(_POINTS_BACK.search(text or ""))
+
+
+def names_a_thing_by_the(text: str) -> bool:
+    """ "the exam", "the route" with nothing that says which: in a follow-up, the previous turn's thing."""
+    return bool(_THE_THING.search(text or ""))
 
 
 def reads_like_follow_up(text: str) -> bool:

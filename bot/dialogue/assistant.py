@@ -17,6 +17,7 @@ from bot.core.pii import contains_pii
 from bot.core.text import (
     looks_dutch,
     looks_english,
+    names_a_thing_by_the,
     points_back,
     question_focus,
     reads_like_follow_up,
@@ -137,7 +138,9 @@ class Assistant:
             if (
                 (
                     own.dense_top >= settings.FOLLOW_UP_OWN_TOPIC_MIN_DENSE
-                    or own.faq_top >= settings.FAQ_QUESTION_MATCH_MIN  # "and who pays for my course?" is a FAQ
+                    # "and who pays for my course?" is a FAQ's question; "and how long does the exam take?" after the
+                    # KNM exam is close to "How long does the reading exam take?" but asks about the KNM exam
+                    or (own.faq_top >= settings.FAQ_QUESTION_MATCH_MIN and not names_a_thing_by_the(checked.text))
                 )
                 and own.guides[:1] != [context.last_guide]
                 and not points_back(checked.text)

@@ -250,3 +250,12 @@ def test_a_message_that_only_tells_something_unknown_is_asked_what_the_user_want
     assert told.startswith(messages.TOLD_NOT_ASKED[:40]) and messages.ABSTAIN not in told, told
     asked = _answer_text("can i bring my dog to the kennismigrant visa office?")
     assert messages.TOLD_NOT_ASKED not in asked, asked
+
+
+def test_the_exam_in_a_follow_up_is_the_previous_turn_s_exam():
+    # "How long does the reading exam take?" is a FAQ close to the message, but "the exam" is the KNM exam asked about
+    from bot.dialogue.assistant import Context, get_assistant
+
+    context = Context(last_question="what is the KNM exam?", last_guide="What is the KNM integration exam?")
+    answer = get_assistant().answer_question("and how long does the exam take?", context=context)
+    assert answer.guide == "What is the KNM integration exam?", answer.replies[-1].text
