@@ -156,7 +156,9 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             self._add_rrf(fused, dense_ids, settings.RRF_WEIGHT_DENSE)
             self._add_rrf(fused, focus_ids, settings.RRF_WEIGHT_QUESTION_FOCUS)
-            self._add_rrf(fused, faq_ids[faq_scores >= settings.FAQ_QUESTION_RRF_MIN], settings.RRF_WEIGHT_FAQ_QUESTION)
+            if settings.RRF_WEIGHT_FAQ_QUESTION > 0:
+                close = faq_ids[faq_scores >= settings.FAQ_QUESTION_RRF_MIN]
+                self._add_rrf(fused, close, settings.RRF_WEIGHT_FAQ_QUESTION)
         if mode in ("hybrid", "bm25"):
             self._add_rrf(fused, lex_ids, settings.RRF_WEIGHT_LEXICAL)
 
