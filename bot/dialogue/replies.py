@@ -86,13 +86,14 @@ def practice_buttons(guide: Optional[str]) -> list[Button]:
     return [Button(messages.BUTTON_KNM, payload(Intent.PRACTISE_KNM))] if guide and "KNM" in guide else []
 
 
+_MISSING_NOTES = {"amount": messages.NO_AMOUNT, "number": messages.NO_NUMBER}
+
+
 def compose_answer(kb: KnowledgeBase, selection: Selection, other_guides: list[str], dutch: bool = False) -> Reply:
     passage = selection.passage
     text = selection.text + (f" {messages.DUTCH_NOTE}" if dutch else "")
-    if selection.amount_missing:
-        text = f"{messages.NO_AMOUNT}\n\n{text}"
-    elif selection.number_missing:
-        text = f"{messages.NO_NUMBER}\n\n{text}"
+    if selection.missing:
+        text = f"{_MISSING_NOTES[selection.missing]}\n\n{text}"
     body = f"{text}\n\n{citation(passage.guide, passage.source_url)}"
     practice = practice_buttons(passage.guide)  # takes the place of one related guide
     related = _related_buttons(kb, passage.guide, other_guides, settings.RELATED_BUTTONS - len(practice))

@@ -113,6 +113,8 @@ _GIVES_COUNT = re.compile(
     r"|\bcheck\b|\bofficial (page|site)\b|\bnumbers?\b",
     re.I,
 )
+# (kind, the question asks for one, the text gives one): a question whose answer gives none is told so
+_ASKED_FOR = (("amount", _ASKS_AMOUNT, _GIVES_AMOUNT), ("number", _ASKS_COUNT, _GIVES_COUNT))
 _POLARITY = re.compile(r"^(yes|no|partly|not always|not necessarily|usually|it depends)[.,!:;]\s*", re.I)
 # A FAQ answer's short verdict on its own question ("Not on your own.", "Not automatically."): as a sentence of its
 # own it answers only that question (served by _own_faq), never another one, as the answer or as its context.
@@ -185,8 +187,7 @@ class Selection:
     text: str
     passage: Passage
     score: float
-    amount_missing: bool = False  # the question asks how much; the text gives no amount, price or payer
-    number_missing: bool = False  # the question asks how many (times); the text gives no number
+    missing: Optional[str] = None  # "amount" or "number": the question asks for one, the text gives none
 
 
 class AnswerSelector:
@@ -247,10 +248,10 @@ class AnswerSelector:
         selection = self._own_faq(result, question, qvec)
         if selection is None or _names_other_act(selection.passage.text, act):
             selection = self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
-        if selection is not None and _ASKS_AMOUNT.search(question) and not _GIVES_AMOUNT.search(selection.text):
-            selection = replace(selection, amount_missing=True)
-        elif selection is not None and _ASKS_COUNT.search(question) and not _GIVES_COUNT.search(selection.text):
-            selection = replace(selection, number_missing=True)
+        if selection is not None:
+            for kind, asks, gives in _ASKED_FOR:
+                if asks.search(question) and not gives.search(selection.text):
+                    return replace(selection, missing=kind)
         return selection
 
     def _own_faq(self, result: SearchResult, question: str, qvec: np.ndarray) -> Optional[Selection]:
@@ -413,8 +414,9 @@ class AnswerSelector:
             passage_prior[self.passage_ids[hit.passage.id]] = hit.score / top
         guide_prior = {hit.passage.guide: 1.0 / (2**rank) for rank, hit in enumerate(result.hits)}
         pool = set(passage_prior) | set(self.by_guide.get(result.hits[0].passage.guide, []))
+        every_cosine = self.sentence_vectors @ qvec  # question <-> every unit: the pool below and the cosine feature
         if settings.SENTENCE_POOL > 0:  # the passages of the sentences closest to the question, wherever they are
-            closest = np.argsort(-(self.sentence_vectors @ qvec))[: settings.SENTENCE_POOL]
+            closest = np.argsort(-every_cosine)[: settings.SENTENCE_POOL]
             pool |= {self.sentences[int(sid)].passage for sid in closest}
         if topic_guide:
             allowed = {topic_guide, *(hit.passage.guide for hit in result.hits[: settings.FOLLOW_UP_GUIDES])}
@@ -449,7 +451,7 @@ class AnswerSelector:
         aspect_total = sum(aspect_weights.values())
         aspect = None if asks_definition else self._aspect(question, analysis, topic)  # "what is X?" asks for X
         cues = [s for q, s in _CUES if q.search(question)]
-        cosine = self.sentence_vectors[sids] @ qvec
+        cosine = every_cosine[sids]
         aspect_cosine = (
             self.sentence_vectors[sids] @ self.retriever.embedder.encode_query(aspect)
             if aspect

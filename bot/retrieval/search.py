@@ -90,6 +90,7 @@ class Retriever:
         self._faq_ids = np.array(
             [pid for pid, p in enumerate(index.passages) if p.kind in ("faq", "hub_faq")], dtype=np.int64
         )
+        self._faq_vectors = index.heading_vectors[self._faq_ids]  # gathered once, not on every search
 
     # -- scoring -------------------------------------------------------------------
     def _lexical(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +115,7 @@ class Retriever:
         FAQ's answer text does not dilute it)."""
         if not len(self._faq_ids):
             return self._faq_ids, np.empty(0, dtype=np.float32)
-        scores = self.index.heading_vectors[self._faq_ids] @ self.embedder.encode_query(text)
+        scores = self._faq_vectors @ self.embedder.encode_query(text)
         order = np.argsort(-scores)[:n]
         return self._faq_ids[order], scores[order]
 
