@@ -208,8 +208,15 @@ def test_personal_data_gets_the_privacy_reply(stack, sender):
     assert "can't see your personal file" in text and "Mijn Inburgering" in text, text
 
 
-def test_where_do_i_start_gets_the_path(stack, sender):
-    text = stack.texts(sender, "I just arrived in the Netherlands, where do I start?")
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I just arrived in the Netherlands, where do I start?",
+        "all these rules are so confusing, where should i start?",  # not "start over": the path, not a reset
+    ],
+)
+def test_where_do_i_start_gets_the_path(stack, sender, message):
+    text = stack.texts(sender, message)
     for step in ("BSN", "DigiD", "broad intake", "PIP"):
         assert step in text, text
 
