@@ -28,9 +28,6 @@ STEP := bash bot/ops/step.sh
 # while the index is built and the system packages install (SETUP_JOBS=1: one after the other).
 SETUP_JOBS ?= 3
 PARALLEL := $(MAKE) --no-print-directory -j$(SETUP_JOBS)
-# pip does not byte-compile every installed module (TensorFlow, torch and transformers ship thousands that are
-# never imported): Python compiles what is imported on first use. Rasa's venv: 104 -> 79 s on its own.
-PIP_INSTALL ?= --no-compile
 
 # The KNM practice bank (knowledge/knm/) is read by the action server only: it is not part of the index or NLU.
 KNOWLEDGE_FILES := $(shell find knowledge -path knowledge/knm -prune -o -type f \( -name '*.md' -o -name '*.yml' \) -print 2>/dev/null)
@@ -50,14 +47,14 @@ $(RASA_VENV)/.installed: requirements-rasa.txt
 	@test -x "$(PY310)" || { echo "ERROR: Python 3.10 interpreter not found at $(PY310) (Rasa 3.6 needs it; set PY310=/path/to/python3.10)"; exit 1; }
 	@rm -rf $(RASA_VENV)
 	@$(STEP) "creating $(RASA_VENV) (Rasa 3.6.21, Python 3.10; about 2 minutes)" \
-		bash -c '$(PY310) -m venv $(RASA_VENV) && $(RASA_VENV)/bin/pip install $(PIP_INSTALL) -r requirements-rasa.txt && $(RASA_VENV)/bin/pip install --no-deps -e .'
+		bash -c '$(PY310) -m venv $(RASA_VENV) && $(RASA_VENV)/bin/pip install -r requirements-rasa.txt && $(RASA_VENV)/bin/pip install --no-deps -e .'
 	@touch $@
 
 $(ACT_VENV)/.installed: requirements-actions.txt
 	@test -x "$(PY311)" || { echo "ERROR: Python 3.11 interpreter not found at $(PY311)"; exit 1; }
 	@rm -rf $(ACT_VENV)
 	@$(STEP) "creating $(ACT_VENV) (torch CPU, sentence-transformers, faiss, spaCy; about 2 minutes)" \
-		bash -c '$(PY311) -m venv $(ACT_VENV) && $(ACT_VENV)/bin/pip install $(PIP_INSTALL) torch==2.13.0 && $(ACT_VENV)/bin/pip install $(PIP_INSTALL) -r requirements-actions.txt && $(ACT_VENV)/bin/pip install --no-deps -e .'
+		bash -c '$(PY311) -m venv $(ACT_VENV) && $(ACT_VENV)/bin/pip install torch==2.13.0 && $(ACT_VENV)/bin/pip install -r requirements-actions.txt && $(ACT_VENV)/bin/pip install --no-deps -e .'
 	@touch $@
 
 $(ACT_VENV)/.dev-installed: $(ACT_VENV)/.installed requirements-dev.txt
