@@ -76,10 +76,13 @@ loads_by_inference = 0  # how many models were loaded the fast way (tests check 
 def _load_by_inference(
     cls, model_file_name, model_data_example, predict_data_example=None, finetune_mode=False, *args, **kwargs
 ):
-    if finetune_mode or predict_data_example is None:
+    def rasa_own_load():
         return _original_load.__func__(  # type: ignore[union-attr]
             cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
         )
+
+    if finetune_mode or predict_data_example is None:
+        return rasa_own_load()
     import tensorflow as tf
 
     config = kwargs.get("config", {})
@@ -93,9 +96,7 @@ def _load_by_inference(
         status.assert_existing_objects_matched()
     except AssertionError as error:
         log.warning("model load by inference left variables unrestored (%s); using Rasa's own load", error)
-        return _original_load.__func__(  # type: ignore[union-attr]
-            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
-        )
+        return rasa_own_load()
     global loads_by_inference
     loads_by_inference += 1
     return model

@@ -13,27 +13,21 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
 from rasa.core.agent import Agent
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot.rasa_plugins import patches
+from bot.tools.dialogues import load_dialogues
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def messages(every: int) -> list[str]:
-    texts: list[str] = []
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for item in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
-            texts += [
-                line.strip()[2:] for line in str(item.get("examples", "")).splitlines() if line.strip()[:2] == "- "
-            ]
+    """The NLU examples (as Rasa reads them: entity annotations removed) and the dialogue sets' typed turns."""
+    texts = [str(example.get("text")) for example in load_data(str(ROOT / "data" / "nlu")).intent_examples]
     for path in sorted((ROOT / "tests" / "data").glob("dialogues_*.yml")):
-        for dialogue in yaml.safe_load(path.read_text()).get("dialogues", []):
-            texts += [
-                str(turn["say"]) for turn in dialogue.get("turns", []) if isinstance(turn, dict) and turn.get("say")
-            ]
+        texts += [turn.say for dialogue in load_dialogues(path) for turn in dialogue.turns if turn.say]
     return texts[::every]
 
 
