@@ -95,7 +95,10 @@ def names_a_thing_by_the(text: str) -> bool:
 def reads_like_follow_up(text: str) -> bool:
     """A short message that leans on the previous turn ("is that free?", "and where do I sign up for it?")."""
     words = _WORD.findall(text or "")
-    if not words or len(words) > 12:
+    if len(words) > 12:  # "my dad is past the pension age. does he have to go to that too?": its asking sentence
+        focus = question_focus(text)
+        return focus is not None and len(_WORD.findall(focus)) <= 12 and reads_like_follow_up(focus)
+    if not words:
         return False
     if len(words) <= 3 and "?" in text:  # "multiple choice?", "how many questions?"
         return True

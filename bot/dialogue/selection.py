@@ -148,14 +148,17 @@ FEATURES = (
     "definition",  # a definition, for a question that does not ask what something is
     "definition_asked",  # a definition, for a question that asks what something is
     "other_act",  # about the other integration act than the user's
+    "other_term",  # about a term the question's term is mixed up with (KNM for a question about KNS), not about it
     "faq",  # from a FAQ answer (to another question)
     "lead",  # the first sentence of its passage
     "pair",  # a two-sentence unit
     "heading_cosine",  # question <-> the passage's heading (a FAQ's own question)
 )
 _OTHER_ACT_COLUMN = FEATURES.index("other_act")
+# Rules, not preferences: never learned from the few questions that state an act or a confusable term.
+FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0}
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
-DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, 0.0, 0.0, 0.0)
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, -1.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def everyday_synonyms(tokens: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
@@ -220,6 +223,12 @@ class AnswerSelector:
         self.max_idf = math.log(n + 1) + 1.0
         self.weights = ranker_weights()
         self.synonyms = everyday_synonyms(retriever.normalizer.tokens)
+        self.confusable: dict[str, set[str]] = {}  # term -> the terms it is mixed up with (both ways)
+        for term in retriever.normalizer.glossary:
+            for other in term.not_to_confuse_with:
+                self.confusable.setdefault(term.term, set()).add(other)
+                self.confusable.setdefault(other, set()).add(term.term)
+        self._about: dict[int, frozenset[str]] = {}
 
     def _sentence_tokens(self, sid: int) -> frozenset[str]:
         tokens = self._tokens.get(sid)
@@ -227,6 +236,26 @@ class AnswerSelector:
             tokens = frozenset(self.retriever.normalizer.tokens(self.sentences[sid].text))
             self._tokens[sid] = tokens
         return tokens
+
+    def _named(self, text: str) -> frozenset[str]:
+        """The confusable glossary terms a text names."""
+        terms = self.retriever.normalizer.analyse(text).terms
+        return frozenset(m.term.term for m in terms if m.term.term in self.confusable)
+
+    def _about_terms(self, sid: int) -> frozenset[str]:
+        """The confusable terms a unit is about: those it names, else those of its section heading, else those of
+        its guide's title ("The questions are written in Dutch" in the KNM guide is about KNM)."""
+        about = self._about.get(sid)
+        if about is None:
+            passage = self.retriever.index.passages[self.sentences[sid].passage]
+            about = self._named(self.sentences[sid].text) or self._named(passage.section) or self._named(passage.guide)
+            self._about[sid] = about
+        return about
+
+    def _other_term(self, sid: int, asked_terms: frozenset[str]) -> bool:
+        """The unit is about a term that one of the question's terms is mixed up with, and not about that term."""
+        about = self._about_terms(sid)
+        return any(term not in about and (about & self.confusable[term]) - asked_terms for term in asked_terms)
 
     def select(
         self,
@@ -451,6 +480,7 @@ class AnswerSelector:
         aspect_total = sum(aspect_weights.values())
         aspect = None if asks_definition else self._aspect(question, analysis, topic)  # "what is X?" asks for X
         cues = [s for q, s in _CUES if q.search(question)]
+        asked_terms = frozenset(m.term.term for m in analysis.terms if m.term.term in self.confusable)
         cosine = every_cosine[sids]
         aspect_cosine = (
             self.sentence_vectors[sids] @ self.retriever.embedder.encode_query(aspect)
@@ -490,6 +520,7 @@ class AnswerSelector:
                     float(not asks_definition and defines),
                     float(asks_definition and defines),
                     other_act,
+                    float(bool(asked_terms) and self._other_term(sid, asked_terms)),
                     float(passage.kind in FAQ_KINDS),
                     float(unit.position == 0),
                     float(unit.span > 1),

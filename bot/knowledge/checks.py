@@ -72,6 +72,11 @@ def check_glossary(parts: Parts) -> list[str]:
             if key in forms and forms[key] != term.term:
                 problems.append(f"glossary.yml: '{form}' is listed under both '{forms[key]}' and '{term.term}'")
             forms.setdefault(key, term.term)
+    names = {term.term for term in parts.glossary}
+    for term in parts.glossary:
+        for other in term.not_to_confuse_with:
+            if other not in names or other == term.term:
+                problems.append(f"glossary.yml: term '{term.term}': not_to_confuse_with names no other term '{other}'")
     return problems
 
 

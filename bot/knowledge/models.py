@@ -107,6 +107,9 @@ class GlossaryTerm(_Strict):
     misspellings: list[str] = []
     guides: list[str]
     source_url: OfficialUrl
+    # Sibling terms a newcomer (or the embedding model) mixes up with this one ("KNS" and "KNM"): a sentence
+    # about one is not the answer to a question about the other. Symmetric; names other terms' `term`.
+    not_to_confuse_with: list[str] = []
 
     @property
     def surface_forms(self) -> list[str]:

@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from bot import settings
+from bot.dialogue.selection import FIXED_WEIGHTS as FIXED
 from bot.tools.facts import FactQuestion, judge, load_fact_questions
 
-# Rules, not preferences: never learned from the few questions that state an act.
-FIXED = {"other_act": -2.0}
 NEGATIVES_PER_QUESTION = 40  # the best-scoring wrong units: the ones the ranker must beat
 POSITIVES_PER_QUESTION = 5
 

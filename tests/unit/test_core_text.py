@@ -147,3 +147,12 @@ def test_looks_english(text: str, english: bool) -> None:
 )
 def test_an_acknowledgement_before_a_question_is_not_what_nlu_reads(text: str, read: str) -> None:
     assert without_acknowledgement(text) == read
+
+
+def test_a_long_message_whose_asking_sentence_leans_back_is_a_follow_up():
+    assert reads_like_follow_up(
+        "my dad lives with us, he is already past the pension age. does he have to go to that too?"
+    )
+    assert not reads_like_follow_up(
+        "i live with my children and i am already past the pension age. do i have to do the civic integration exams?"
+    )

@@ -124,3 +124,19 @@ def test_a_word_found_through_a_synonym_counts_at_the_synonym_weight(monkeypatch
 )
 def test_a_faq_s_short_verdict_is_told_apart_from_a_sentence_that_starts_with_not(sentence, verdict):
     assert _verdict_only(sentence) is verdict
+
+
+def test_a_sentence_about_a_term_mixed_up_with_the_asked_one_is_marked():
+    """other_term: KNM is what a question about KNS gets mixed up with; a sentence that names both, or the asked
+    term, is not marked; a sentence that names neither is read under its heading or guide title."""
+    from bot.dialogue.assistant import get_assistant
+
+    selector = get_assistant().selector
+    assert selector.confusable["KNS"] == {"KNM"} and "KNS" in selector.confusable["KNM"]
+    asked = frozenset({"KNS"})
+    about = {sid: selector._about_terms(sid) for sid in range(len(selector.sentences))}
+    knm_only = next(sid for sid, terms in about.items() if terms == {"KNM"})
+    both = next(sid for sid, terms in about.items() if {"KNM", "KNS"} <= terms)
+    assert selector._other_term(knm_only, asked)
+    assert not selector._other_term(both, asked)
+    assert not selector._other_term(knm_only, frozenset({"KNM", "KNS"}))  # "is KNM the same as KNS?"
