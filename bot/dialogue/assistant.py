@@ -24,7 +24,14 @@ from bot.core.text import (
     reads_like_question,
     sentences,
 )
-from bot.dialogue.counter_finder import NeedMatch, NeedMatcher, act_from_start, parse_act, stated_act
+from bot.dialogue.counter_finder import (
+    BEFORE_2013_NEED,
+    NeedMatch,
+    NeedMatcher,
+    act_from_start,
+    parse_act,
+    stated_act,
+)
 from bot.dialogue.replies import (
     Button,
     Reply,
@@ -579,7 +586,7 @@ class Assistant:
 
     @property
     def before_2013_need(self) -> Optional[Need]:
-        return self.kb.counters.need("started_before_2013")
+        return self.kb.counters.need(BEFORE_2013_NEED)
 
 
 _LOOK_UP = re.compile(
@@ -617,7 +624,8 @@ _OFFICES = r"(duo|gemeente|municipality|mijn inburgering|ind|(my )?contact ?pers
 _REQUEST_FRAME = re.compile(
     rf"\b(which|what) ({_OFFICE_NOUNS}|one)"
     r"( (do|should|can|must|shall) i (contact|go to|need|use|ask|call|write to))?\b"
-    r"|\bwhere (do|can|should|must|shall) i go( to)?\b"
+    r"|\bwhere (do|can|should|must|shall) i (go( to)?|ask( for)?|apply( for)?|request)\b"
+    r"|\b(for|of|in|with) (my|the|your) (inburgering|integration|inburgeren)\b"  # "extra time for my inburgering"
     rf"|{_WHO_DO_I_ASK}"
     rf"|\b(the |my )?{_OFFICES}((, ?| or | at )(the |my )?{_OFFICES})*,? or (the |my )?{_OFFICES}\b"
     rf"|,\s*((is it|at|to|from) )?(the |my )?{_OFFICES}((, ?| or | at )(the |my )?{_OFFICES})*( office)?\W*$",  # ", my contact person?"

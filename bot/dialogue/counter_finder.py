@@ -54,6 +54,8 @@ def act_from_start(text: str) -> Optional[str]:
     return ACT_2021 if year >= 2022 else ACT_2013 if year >= 2013 else None
 
 
+BEFORE_2013_NEED = "started_before_2013"  # the counters.yml row for obligations that began under older rules
+
 _UNKNOWN = re.compile(
     r"\b(don'?t|do not|dont|not) (know|sure|remember)\b|\bno idea\b|\bidk\b|\bunknown\b|\bweet (ik )?niet\b", re.I
 )
@@ -62,6 +64,12 @@ _OLD = re.compile(r"\b(old|oude?)\b.*\b(act|law|wet|rules?|system)\b|\bwi ?2013\
 _ACT_WORD = re.compile(r"\b(act|law|wet|rules?|wi)\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _START_WORDS = re.compile(r"\b(start|started|begin|began|since|from|in|moved|arrived|came|letter)\b", re.I)
+
+
+def _after_2012(text: str) -> bool:
+    """The message names only years from 2013 on, and not as a limit ("before 2013")."""
+    years = [int(y) for y in _YEAR.findall(text or "")]
+    return bool(years) and min(years) >= 2013 and not re.search(r"\b(before|befor|prior|until|voor|tot)\b", text, re.I)
 
 
 def parse_act(text: str) -> Optional[str]:
@@ -141,6 +149,10 @@ class NeedMatcher:
         tokens = set(self.normalizer.tokens(text))
         overlap = np.array([len(tokens & s) / max(len(s), 1) for s in self._token_sets], dtype=np.float32)
         scores = sims + settings.NEED_OVERLAP_WEIGHT * overlap
+        if _after_2012(text):  # "my obligation started in 2019" did not start before 2013
+            early = [i for i, owner in enumerate(self._owners) if self.table.needs[owner].id == BEFORE_2013_NEED]
+            scores[early] = -np.inf
+            sims[early] = -np.inf
         best = int(np.argmax(scores))
         if float(sims[best]) < settings.NEED_MIN_SIMILARITY:
             return None

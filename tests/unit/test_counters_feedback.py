@@ -73,11 +73,27 @@ def test_free_text_maps_to_the_counters_table(assistant, text, need):
         ("and for my permanent verblijfsvergunning who i ask?", "residence_permit"),
         ("i was in hospital for months. who do i ask for more time, my contact person at the gemeente?", "extension"),
         ("i need more time. where do i go?", "extension"),
+        ("where do i ask for extra time for my inburgering?", "extension"),
+        ("where can i apply for an exemption for my inburgering", "exemption"),
     ],
 )
 def test_a_finder_request_is_matched_on_the_task_it_names(assistant, text, need):
     match = assistant.match_need(text)
     assert (match.need.id if match else None) == need
+
+
+@pytest.mark.parametrize(
+    "text, early",
+    [
+        ("my letter says my obligation started in 2019", False),
+        ("i started in 2011", True),
+        ("started before 2013", True),
+        ("befor 2013", True),
+    ],
+)
+def test_a_start_year_from_2013_on_is_not_the_row_for_older_rules(assistant, text, early):
+    match = assistant.needs.match(text)
+    assert (match is not None and match.need.id == "started_before_2013") == early
 
 
 def test_nonsense_is_not_a_need(assistant):
