@@ -81,6 +81,14 @@ def known_act(tracker: Tracker) -> Optional[str]:
     return act if act in ACTS else None
 
 
+def overview(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """The path in short steps, for the act the message names or the conversation knows."""
+    stated = stated_act(text)
+    reply = assistant().overview(stated or known_act(tracker))
+    send(dispatcher, reply)
+    return [*([SlotSet(Slot.INTEGRATION_ACT, stated)] if stated else []), *topic_of_turn(tracker, reply)]
+
+
 def context(tracker: Tracker) -> Context:
     return Context(tracker.get_slot(Slot.LAST_QUESTION), tracker.get_slot(Slot.LAST_GUIDE), known_act(tracker))
 
@@ -156,13 +164,13 @@ class ActionSearchKnowledge(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = user_text(tracker)
+        if assistant().asks_only_where_to_start(text):  # the path, whatever NLU made of the rest
+            return overview(dispatcher, tracker, text)
         answer = await in_thread(assistant().answer_question, text, guard_note(tracker), context(tracker))
         if not answer.answered and answer.result is not None and ASKS_WHERE_TO_START.search(text or ""):
             # NLU was unsure ("where do i start? everything is so confusing") and no guide answers it: the
             # message asks for the starting point in its own words, so it gets the path, not "I don't know"
-            reply = assistant().overview(known_act(tracker))
-            send(dispatcher, reply)
-            return topic_of_turn(tracker, reply)
+            return overview(dispatcher, tracker, text)
         return deliver(dispatcher, tracker, answer)
 
 
@@ -214,9 +222,7 @@ class ActionOverview(Action):
         followed = await answer_follow_up(dispatcher, tracker, START_REQUEST)
         if followed is not None:
             return followed
-        reply = assistant().overview(known_act(tracker))
-        send(dispatcher, reply)
-        return topic_of_turn(tracker, reply)
+        return overview(dispatcher, tracker, user_text(tracker))
 
 
 class ActionPersonalFile(Action):
@@ -259,6 +265,8 @@ class ActionRouteCounter(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = user_text(tracker)
         bot = assistant()
+        if bot.asks_only_where_to_start(text):  # "where do i start? i fall under the 2013 act": the path
+            return [SlotSet(Slot.COUNTER_ROUTE, ROUTE_ANSWERED), *overview(dispatcher, tracker, text)]
         if await in_thread(bot.starts_counter_finder, text, intent_of(tracker)):
             stated = stated_act(text)
             act_events = [SlotSet(Slot.INTEGRATION_ACT, stated)] if stated else []

@@ -346,6 +346,12 @@ class Assistant:
         )
 
     # -- other replies ----------------------------------------------------------------
+    @staticmethod
+    def asks_only_where_to_start(text: str) -> bool:
+        """ "where do I start? I fall under the 2013 act": the question is the path itself, with nothing after
+        it that names a topic ("where do I start with KNM?" asks about KNM)."""
+        return bool(_WHERE_TO_START.search(text or ""))
+
     def overview(self, act: Optional[str]) -> Reply:
         if self.kb.overview is None:
             return compose_abstain()
@@ -600,6 +606,11 @@ _ACT_WORDS = re.compile(
 )
 
 
+_WHERE_TO_START = re.compile(
+    r"(\b(where|how) (do|should|can|shall|must) (i|we) (start|begin)|\bwhere to (start|begin)"
+    r"|\bwhat (do|should|must) (i|we) do first)\W*(\?|!|\.|$)",
+    re.I,
+)
 _ABOUT_THE_ANSWER = re.compile(
     r"\b(are|were) (you|u)\b|\b(you|u) (said|say|mean|meant|sure|wrong|know|help|understand)\b"
     r"|\b(your|ur) (answer|reply|message)\b|^\W*why\b",

@@ -40,6 +40,7 @@ class StubAssistant:
     needs = StubNeeds()
     before_2013_need = None
     act_from = staticmethod(Assistant.act_from)
+    asks_only_where_to_start = staticmethod(Assistant.asks_only_where_to_start)
 
     def __init__(self) -> None:
         self.questions: list[str] = []
@@ -150,6 +151,14 @@ def test_route_counter_answers_a_general_question_instead_of_opening_the_form(st
     assert [m["text"] for m in sent] == ["answer to I just arrived, what do I need to do?"]
     assert slots_set(events)[Slot.COUNTER_ROUTE] == "answered"
     assert slots_set(events)[Slot.LAST_GUIDE] == "G"
+
+
+@pytest.mark.parametrize("intent", [Intent.ASK_COUNTER, Intent.ASK_QUESTION])
+def test_where_do_i_start_with_an_act_gets_the_path_for_that_act(stub, intent):
+    action = act.ActionRouteCounter() if intent == Intent.ASK_COUNTER else act.ActionSearchKnowledge()
+    sent, events = run(action, tracker("where do i start? i fall under the 2013 act", intent))
+    assert [m["text"] for m in sent] == ["the path: BSN, letter, intake"]
+    assert slots_set(events)[Slot.INTEGRATION_ACT] == "2013"
 
 
 def test_search_remembers_the_topic_for_follow_ups(stub):
