@@ -133,6 +133,10 @@ _ASKS_DEFINITION = re.compile(
 )
 _HOW_IT_WORKS = re.compile(r"\bhow (does|do|is|will|would) .{0,60}\bwork(s|ing)?\b", re.I)
 _DEFINES = re.compile(r"^[^.,;:]{0,60}?\b(is one of|stands for|means|is a|is an|is the|are the)\b", re.I)
+# A sentence naming the other act that tells what does not apply under the user's own
+_CONTRAST = re.compile(
+    r"^\W*(no|not)\b|\bonly (exists?|appl(y|ies)|under|in)\b|\bbelongs? to\b|\b(does|do) not (exist|apply)\b", re.I
+)
 _LEANS_BACK = re.compile(r"^(it|this|that|they|these|those|there|he|she|so|then|but|also|however|here)\b", re.I)
 
 
@@ -274,7 +278,7 @@ class AnswerSelector:
         long_message = len(query.split()) > settings.LONG_MESSAGE_WORDS
         question = (question_focus(query) if long_message else None) or query
         qvec = self.retriever.embedder.encode_query(question)
-        selection = self._own_faq(result, question, qvec)
+        selection = self._own_faq(result, question, qvec, act)
         if selection is None or _names_other_act(selection.passage.text, act):
             selection = self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
         if selection is not None:
@@ -283,7 +287,9 @@ class AnswerSelector:
                     return replace(selection, missing=kind)
         return selection
 
-    def _own_faq(self, result: SearchResult, question: str, qvec: np.ndarray) -> Optional[Selection]:
+    def _own_faq(
+        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str] = None
+    ) -> Optional[Selection]:
         """A FAQ answer whose own question is the user's question: close in meaning, and asking about the
         same things (the question's rare words are in the FAQ question); a yes/no answer only for a
         yes/no question."""
@@ -304,7 +310,17 @@ class AnswerSelector:
             return None
         if self._coverage(question, passage.section) < settings.FAQ_QUESTION_COVERAGE_MIN:
             return None
-        units = [self.sentences[s].text for s in self.singles.get(best[1], [])][: settings.ANSWER_MAX_SENTENCES]
+        singles = self.singles.get(best[1], [])
+        if act in _OTHER_ACT:  # "Under the 2013 act ..." is not shown to someone under the 2021 act
+            under_other = self._read_under_other_act(best[1], act)
+            singles = [
+                sid
+                for sid, other in zip(singles, under_other)
+                if not other or _CONTRAST.search(self.sentences[sid].text)  # "No, it belongs to the 2021 act."
+            ]
+            if not singles:
+                return None
+        units = [self.sentences[s].text for s in singles][: settings.ANSWER_MAX_SENTENCES]
         if best[0] < settings.FAQ_KEEP_YES_NO_MIN:  # a close question, not the same one: no bare yes/no
             units = [_without_polarity(u) for u in units if not _bare_polarity(u)]
         return Selection(" ".join(units), passage, best[0])
@@ -504,8 +520,18 @@ class AnswerSelector:
                 # after "Under the 2013 act ..."); a glossary line before any act is named is about both
                 if unit.passage not in read_under:
                     read_under[unit.passage] = self._read_under_other_act(unit.passage, act)
-                under_other = read_under[unit.passage][unit.position] or _names_other_act(text, act)
-                other_act = float(under_other and not _names_own_act(text, act))
+                # a two-sentence unit is about the other act when either of its sentences is ("Under the 2021
+                # act ... Under the 2013 act ..."), unless that one says what does not exist under the user's
+                # act ("No, the broad intake belongs to the 2021 act.")
+                singles = self.singles[unit.passage][unit.position : unit.position + unit.span]
+                other_act = float(
+                    any(
+                        (read_under[unit.passage][unit.position + i] or _names_other_act(single, act))
+                        and not _names_own_act(single, act)
+                        and not (unit.span > 1 and _CONTRAST.search(single))
+                        for i, single in enumerate(self.sentences[sid].text for sid in singles)
+                    )
+                )
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
             found |= {t for surface, forms in term_forms for t in surface - tokens if forms & tokens}
             rows.append(

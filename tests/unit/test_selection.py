@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -140,3 +141,16 @@ def test_a_sentence_about_a_term_mixed_up_with_the_asked_one_is_marked():
     assert selector._other_term(knm_only, asked)
     assert not selector._other_term(both, asked)
     assert not selector._other_term(knm_only, frozenset({"KNM", "KNS"}))  # "is KNM the same as KNS?"
+
+
+def test_a_two_sentence_unit_with_a_sentence_under_the_other_act_is_not_shown_to_the_user():
+    """ "Under the 2021 act, your PIP ... Under the 2013 act, DUO first sends a 'Vooraankondiging' ...": a 2021 user
+    gets neither the pair nor its 2013 half; a sentence that says what does not exist under the user's act stays."""
+    from bot.dialogue.assistant import Context, get_assistant
+
+    assistant = get_assistant()
+    reply = assistant.answer_question("so how do i stay away from the boete?", context=Context(act="2021")).replies[-1]
+    assert "boete" in reply.text.lower() or "fine" in reply.text.lower()
+    assert "Vooraankondiging" not in reply.text and "2013" not in reply.text
+    reply = assistant.answer_question("is there a brede intake under the 2013 act?").replies[-1]
+    assert re.search(r"does not exist|belong to the Civic Integration Act 2021|only exist", reply.text)
