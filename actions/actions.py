@@ -499,8 +499,10 @@ class ActionFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if intent_of(tracker) == Intent.FEEDBACK_NEGATIVE:  # "they wrote the wrong route in it. do i object?"
+            text = user_text(tracker)  # a complaint about the answer is not a follow-up of it; "en als ...?" is
+            follow_ups = not assistant().complains(text)
             answer = await in_thread(
-                assistant().answer_if_question, user_text(tracker), guard_note(tracker), context(tracker), False
+                assistant().answer_if_question, text, guard_note(tracker), context(tracker), follow_ups
             )
             if answer is not None:
                 return deliver(dispatcher, tracker, answer)

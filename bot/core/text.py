@@ -67,7 +67,7 @@ def looks_english(text: str) -> bool:
 _FOLLOW_UP_START = re.compile(
     r"^\s*((oh|ah|hmm+|one more( question| thing)?|last question)\W+)*"  # "oh one more. if i ...?"
     r"((ok(ay)?|thanks|thank you|great|good|alright)\W*(and|so|but|also)|and|but|so|also|what if|and if|if|and what|"
-    r"how about|what about|then)\b",
+    r"how about|what about|then|en( als| wat( als)?| wie| waar| hoe| wanneer)?|maar( als)?|wat als)\b",
     re.I,
 )
 _ANAPHOR = re.compile(r"\b(it|that|this|there|they|them|those|these|its|he|she|for that|for it)\b", re.I)

@@ -182,7 +182,10 @@ class Assistant:
             reply = compose_term(self.kb, term)
         else:
             selection = self.selector.select(
-                result, act, asked=checked.text if follow_up else None, topic_guide=context.last_guide
+                result,
+                act,
+                asked=self.retriever.with_gloss(checked.text) if follow_up else None,  # "en als ...?" read in English
+                topic_guide=context.last_guide,
             )
             reply = (
                 compose_answer(self.kb, selection, result.guides[1:], dutch)
@@ -309,6 +312,11 @@ class Assistant:
         strong = answer.result is not None and answer.result.dense_top >= settings.SMALL_TALK_ANSWER_MIN_DENSE
         in_topic = answer.with_topic and reads_like_follow_up(text)  # "how do i ask for that"
         return answer if answer.answered and (strong or in_topic) else None
+
+    @staticmethod
+    def complains(text: str) -> bool:
+        """ "this is not what i asked?", "wrong answer": about the last answer, not a question of its own."""
+        return bool(_COMPLAINT.search(text or ""))
 
     def continues_topic(self, text: str, context: Context) -> bool:
         """The message names a glossary term that the previous question named too ("how high is the boete"
@@ -606,6 +614,11 @@ _ACT_WORDS = re.compile(
 )
 
 
+_COMPLAINT = re.compile(
+    r"\b(wrong|incorrect|not (what|right|correct|helpful|true|useful|my question)|(doesn'?t|does not|didn'?t|did not) "
+    r"(help|answer)|useless|nonsense|klopt niet|niet (goed|juist)|fout)\b",
+    re.I,
+)
 _WHERE_TO_START = re.compile(
     r"(\b(where|how) (do|should|can|shall|must) (i|we) (start|begin)|\bwhere to (start|begin)"
     r"|\bwhat (do|should|must) (i|we) do first)\W*(\?|!|\.|$)",

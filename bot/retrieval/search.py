@@ -123,6 +123,14 @@ class Retriever:
     def _vocab_set(self) -> set[str]:
         return self.normalizer._vocab
 
+    def with_gloss(self, text: str) -> str:
+        """The text with an English gloss of its Dutch words, as it is searched."""
+        if looks_dutch(text):  # the English model and guides read an English gloss better
+            return f"{text} ({gloss(text, self.glossary_words)})"
+        if mixed := gloss_mixed(text, self.glossary_form_words, common_words()):
+            return f"{text} ({mixed})"  # "which taalniveau ..." is also searched as "language level"
+        return text
+
     def search(
         self, query: str, mode: Mode = "hybrid", k: int = settings.TOP_K, prefer_guide: Optional[str] = None
     ) -> SearchResult:
@@ -131,10 +139,7 @@ class Retriever:
         if not query:
             return SearchResult(query, True, [])
         original = query
-        if looks_dutch(query):  # the English model and guides read an English gloss better
-            query = f"{query} ({gloss(query, self.glossary_words)})"
-        elif mixed := gloss_mixed(query, self.glossary_form_words, common_words()):
-            query = f"{query} ({mixed})"  # "which taalniveau ..." is also searched as "language level"
+        query = self.with_gloss(query)
         analysis = self.normalizer.analyse(query)
         terms = [m.term.term for m in analysis.terms]
         n = settings.CANDIDATES

@@ -41,6 +41,7 @@ class StubAssistant:
     before_2013_need = None
     act_from = staticmethod(Assistant.act_from)
     asks_only_where_to_start = staticmethod(Assistant.asks_only_where_to_start)
+    complains = staticmethod(Assistant.complains)
 
     def __init__(self) -> None:
         self.questions: list[str] = []

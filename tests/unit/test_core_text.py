@@ -156,3 +156,8 @@ def test_a_long_message_whose_asking_sentence_leans_back_is_a_follow_up():
     assert not reads_like_follow_up(
         "i live with my children and i am already past the pension age. do i have to do the civic integration exams?"
     )
+
+
+@pytest.mark.parametrize("text", ["en als hij na 10 weken nog niet komt?", "maar als ik ziek ben?", "wat als ik zak?"])
+def test_dutch_follow_ups(text):
+    assert reads_like_follow_up(text)
