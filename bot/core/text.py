@@ -78,12 +78,17 @@ _THINGS = (
     r"(exam|test|route|course|module|letter|brief|form|site|website|plan|school|period|part|one|appointment|"
     r"conversation|interview|programme|program|statement|certificate|diploma)s?\b"
 )
-_POINTS_BACK = re.compile(rf"\b(that|this|the same|those|these)\s+{_THINGS}", re.I)
+_POINTS_BACK = re.compile(
+    rf"\b(that|this|the same|those|these)\s+{_THINGS}"
+    r"|\b(of|for|about|in|with|from|after|before|at) (it|that|this|them)\s*([?.!,]|$)",  # "at the end of it?"
+    re.I,
+)
 _THE_THING = re.compile(rf"\bthe\s+{_THINGS}", re.I)  # "how long does the exam take?": which exam is the last one
 
 
 def points_back(text: str) -> bool:
-    """The message refers to the previous turn's thing by a demonstrative ("is there writing in that exam?")."""
+    """The message refers to the previous turn's thing by a demonstrative ("is there writing in that exam?") or by
+    a pronoun after a preposition ("is there a DUO exam at the end of it?")."""
     return bool(_POINTS_BACK.search(text or ""))
 
 

@@ -161,3 +161,17 @@ def test_a_long_message_whose_asking_sentence_leans_back_is_a_follow_up():
 @pytest.mark.parametrize("text", ["en als hij na 10 weken nog niet komt?", "maar als ik ziek ben?", "wat als ik zak?"])
 def test_dutch_follow_ups(text):
     assert reads_like_follow_up(text)
+
+
+@pytest.mark.parametrize(
+    "text, back",
+    [
+        ("is there a duo exam at the end of it?", True),
+        ("is there writing in that exam?", True),
+        ("what do they do with it?", True),
+        ("is there a duo exam for the map?", False),
+        ("in that case, who pays for the course?", False),
+    ],
+)
+def test_points_back_by_a_demonstrative_or_a_pronoun_after_a_preposition(text, back):
+    assert points_back(text) == back
