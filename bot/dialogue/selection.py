@@ -133,6 +133,12 @@ _ASKS_DEFINITION = re.compile(
 )
 _HOW_IT_WORKS = re.compile(r"\bhow (does|do|is|will|would) .{0,60}\bwork(s|ing)?\b", re.I)
 _DEFINES = re.compile(r"^[^.,;:]{0,60}?\b(is one of|stands for|means|is a|is an|is the|are the)\b", re.I)
+# A question (or FAQ heading) that asks which of the two acts applies
+_WHICH_ACT = re.compile(
+    r"\b(which|what|wich)\s+(integration\s+)?(act|law|wet)\b"
+    r"|\b(old|new|2013|2021)\s*(act|law|wet)?\s+or\s+(the\s+)?(old|new|2013|2021)\b",
+    re.I,
+)
 # A sentence naming the other act that tells what does not apply under the user's own
 _CONTRAST = re.compile(
     r"^\W*(no|not)\b|\bonly (exists?|appl(y|ies)|under|in)\b|\bbelongs? to\b|\b(does|do) not (exist|apply)\b", re.I
@@ -303,6 +309,8 @@ class AnswerSelector:
         if best[0] < settings.FAQ_QUESTION_MATCH_MIN:
             return None
         passage = self.retriever.index.passages[best[1]]
+        if act in _OTHER_ACT and _WHICH_ACT.search(passage.section) and not _WHICH_ACT.search(question):
+            return None  # "which law applies to me?" is not asked again of someone whose act is known
         if _POLARITY.match(passage.text) and not _YES_NO_QUESTION.match(question):
             return None
         mine, theirs = question_kind(question), question_kind(passage.section)
@@ -466,6 +474,8 @@ class AnswerSelector:
         if topic_guide:
             allowed = {topic_guide, *(hit.passage.guide for hit in result.hits[: settings.FOLLOW_UP_GUIDES])}
             pool = {pid for pid in pool if self.retriever.index.passages[pid].guide in allowed}
+        if act in _OTHER_ACT and not _WHICH_ACT.search(question):  # the user's act is known: not explained again
+            pool = {pid for pid in pool if not _WHICH_ACT.search(self.retriever.index.passages[pid].section)}
         sids = [
             sid
             for pid in sorted(pool)

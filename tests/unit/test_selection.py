@@ -154,3 +154,14 @@ def test_a_two_sentence_unit_with_a_sentence_under_the_other_act_is_not_shown_to
     assert "Vooraankondiging" not in reply.text and "2013" not in reply.text
     reply = assistant.answer_question("is there a brede intake under the 2013 act?").replies[-1]
     assert re.search(r"does not exist|belong to the Civic Integration Act 2021|only exist", reply.text)
+
+
+def test_which_act_applies_is_not_explained_again_when_the_act_is_known():
+    from bot.dialogue.assistant import Context, get_assistant
+
+    assistant = get_assistant()
+    question = "from when does it apply to me?"
+    known = assistant.answer_question(question, context=Context(act="2013")).replies[-1].text
+    assert not re.search(r"which (integration )?(law|act) applies", known, re.I)
+    asked = assistant.answer_question("which act applies to me, 2013 or 2021?", context=Context(act="2013"))
+    assert re.search(r"2022", asked.replies[-1].text)
