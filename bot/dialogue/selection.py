@@ -165,6 +165,7 @@ FEATURES = (
     "heading_cosine",  # question <-> the passage's heading (a FAQ's own question)
 )
 _OTHER_ACT_COLUMN = FEATURES.index("other_act")
+_OTHER_TERM_COLUMN = FEATURES.index("other_term")
 # Rules, not preferences: never learned from the few questions that state an act or a confusable term.
 FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0}
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
@@ -368,6 +369,8 @@ class AnswerSelector:
                 return None
         ranked = self._of_the_asked_type(question, ranked)
         best, top = ranked[0]
+        if features[sids.index(best)][_OTHER_TERM_COLUMN]:
+            return None  # even the best is about the term the asked one is mixed up with: honest "I don't know"
         passage = self.retriever.index.passages[self.sentences[best].passage]
         second = self._runner_up(best, top, ranked[1:])
         if second is not None:

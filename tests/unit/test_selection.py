@@ -165,3 +165,12 @@ def test_which_act_applies_is_not_explained_again_when_the_act_is_known():
     assert not re.search(r"which (integration )?(law|act) applies", known, re.I)
     asked = assistant.answer_question("which act applies to me, 2013 or 2021?", context=Context(act="2013"))
     assert re.search(r"2022", asked.replies[-1].text)
+
+
+def test_when_even_the_best_sentence_is_about_a_mixed_up_term_the_answer_is_honest():
+    """No guide gives the DUO integration exam's fee; the State Exam's fee is not its answer."""
+    from bot.dialogue.assistant import get_assistant
+
+    answer = get_assistant().answer_question("how much does the inburgering exam cost")
+    assert not answer.answered
+    assert "State Exam" not in answer.replies[-1].text
