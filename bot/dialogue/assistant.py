@@ -358,7 +358,7 @@ class Assistant:
     def asks_only_where_to_start(text: str) -> bool:
         """ "where do I start? I fall under the 2013 act": the question is the path itself, with nothing after
         it that names a topic ("where do I start with KNM?" asks about KNM)."""
-        return bool(_WHERE_TO_START.search(text or ""))
+        return bool(_WHERE_TO_START.search(text or "")) and (text or "").count("?") <= 1  # not "...? and how much?"
 
     def overview(self, act: Optional[str]) -> Reply:
         if self.kb.overview is None:

@@ -349,3 +349,8 @@ def test_erase_sends_the_widget_signal_then_the_confirmation():
 )
 def test_reach_is_a_contact_request_only_with_someone_to_reach(message, asks_contact):
     assert bool(act.CONTACT_REQUEST.search(message)) is asks_contact
+
+
+def test_where_do_i_start_with_a_second_question_is_not_only_the_path(stub):
+    sent, _ = run(act.ActionSearchKnowledge(), tracker("where do i start? and how much does the course cost?"))
+    assert [m["text"] for m in sent] != ["the path: BSN, letter, intake"]
