@@ -230,7 +230,11 @@ class Assistant:
         previous question; one that names its own topic (a glossary term, a need) is searched as it is."""
         if not context.last_question or not reads_like_follow_up(text):
             return text, None
-        if self.names_own_topic(text) and not points_back(text):
+        # in a message of several sentences the asking one decides: "my brother got his DUO letter last month. is
+        # it free for him?" asks about the previous topic, the DUO letter is his situation; unless the message
+        # corrects the topic ("sorry i meant the normal exam, not the staatsexamen. where do i book that?")
+        asking = text if _CORRECTS.search(text) else (question_focus(text) or text)
+        if self.names_own_topic(asking) and not points_back(asking):
             return text, None
         return f"{text} ({self.topic(context)})", context.last_guide
 
@@ -614,6 +618,7 @@ _ACT_WORDS = re.compile(
 )
 
 
+_CORRECTS = re.compile(r"\b(i meant|i mean|not the|actually|instead of|rather)\b", re.I)
 _COMPLAINT = re.compile(
     r"\b(wrong|incorrect|not (what|right|correct|helpful|true|useful|my question)|(doesn'?t|does not|didn'?t|did not) "
     r"(help|answer)|useless|nonsense|klopt niet|niet (goed|juist)|fout)\b",

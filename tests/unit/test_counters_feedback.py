@@ -191,6 +191,18 @@ def test_a_follow_up_is_searched_with_the_previous_guide_as_its_topic(assistant)
     assert re.search(r"not optional|is required", text) and "intake" in text, text
 
 
+def test_the_asking_sentence_of_a_longer_message_decides_whether_it_follows_up(assistant):
+    idw = Context(
+        "now i want IDW to check my bachelor from egypt for job applications. is it free for me?",
+        "What is a smart first checklist for your first months?",
+    )
+    query, _ = assistant._query_with_topic("my brother received his DUO letter last month. is it free for him?", idw)
+    assert "IDW" in query  # his letter is his situation; "is it free" is the evaluation
+    exam = Context("how do i register for the staatsexamen?", "Which language exams are part of the B1 route?")
+    text = "sorry i meant the normal inburgering exam, not the staatsexamen. where do i book that?"
+    assert assistant._query_with_topic(text, exam) == (text, None)  # a correction names the new topic
+
+
 def test_the_counter_guides_title_is_no_topic(assistant):
     counter_guide = assistant.kb.counters.guide
     assert assistant.topic(Context("Book an exam", counter_guide)) == "Book an exam"
