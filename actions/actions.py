@@ -123,12 +123,6 @@ def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) 
 
 # What still reads as the intent's own request when it comes as a short follow-up.
 START_REQUEST = re.compile(r"\b(start|begin|first (step|thing)s?|steps|arrived|new here|from the beginning)\b", re.I)
-# A message that asks, in so many words, where to begin (stricter than START_REQUEST: "when does it start?" is not).
-ASKS_WHERE_TO_START = re.compile(
-    r"\b(where|how) (do|should|can|shall) (i|we) (start|begin)\b|\bwhere to (start|begin)\b|\bfirst steps?\b"
-    r"|\bwhat (do|should) i do first\b|\b(just|recently) arrived\b|\bnew here\b|\bwaar (moet ik )?beginnen\b",
-    re.I,
-)
 # "reach" only with someone to reach: "how can I reach DUO?" asks for a contact, "what if I can't reach B1?" does not
 CONTACT_REQUEST = re.compile(
     r"\b(phone|call|e-?mail|mail|contact|talk to|speak to|helpdesk|number|address)\b"
@@ -167,7 +161,7 @@ class ActionSearchKnowledge(Action):
         if assistant().asks_only_where_to_start(text):  # the path, whatever NLU made of the rest
             return overview(dispatcher, tracker, text)
         answer = await in_thread(assistant().answer_question, text, guard_note(tracker), context(tracker))
-        if not answer.answered and answer.result is not None and ASKS_WHERE_TO_START.search(text or ""):
+        if not answer.answered and answer.result is not None and assistant().asks_where_to_start(text):
             # NLU was unsure ("where do i start? everything is so confusing") and no guide answers it: the
             # message asks for the starting point in its own words, so it gets the path, not "I don't know"
             return overview(dispatcher, tracker, text)

@@ -359,6 +359,12 @@ class Assistant:
 
     # -- other replies ----------------------------------------------------------------
     @staticmethod
+    def asks_where_to_start(text: str) -> bool:
+        """The message asks, in so many words, where to begin, anywhere in it ("where do i start? everything is so
+        confusing"; not "when does it start?")."""
+        return bool(_ASKS_WHERE_TO_START.search(text or ""))
+
+    @staticmethod
     def asks_only_where_to_start(text: str) -> bool:
         """ "where do I start? I fall under the 2013 act": the question is the path itself, with nothing after
         it that names a topic ("where do I start with KNM?" asks about KNM)."""
@@ -624,6 +630,13 @@ _COMPLAINT = re.compile(
     r"(help|answer)|useless|nonsense|klopt niet|niet (goed|juist)|fout)\b",
     re.I,
 )
+# Where to begin: anywhere in a message (the path when no guide answers it) ...
+_ASKS_WHERE_TO_START = re.compile(
+    r"\b(where|how) (do|should|can|shall) (i|we) (start|begin)\b|\bwhere to (start|begin)\b|\bfirst steps?\b"
+    r"|\bwhat (do|should) i do first\b|\b(just|recently) arrived\b|\bnew here\b|\bwaar (moet ik )?beginnen\b",
+    re.I,
+)
+# ... or as the whole question, with nothing after it that names a topic (the path whatever NLU made of it)
 _WHERE_TO_START = re.compile(
     r"(\b(where|how) (do|should|can|shall|must) (i|we) (start|begin)|\bwhere to (start|begin)"
     r"|\bwhat (do|should|must) (i|we) do first)\W*(\?|!|\.|$)",

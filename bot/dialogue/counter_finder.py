@@ -124,6 +124,8 @@ class NeedMatcher:
                 self._owners.append(i)
         self._vectors = embedder.encode(texts)
         self._token_sets = [set(normalizer.tokens(t)) for t in texts]
+        # the phrases of the row for obligations that began before 2013
+        self._before_2013 = [i for i, owner in enumerate(self._owners) if table.needs[owner].id == BEFORE_2013_NEED]
 
     def by_id(self, value: str) -> Optional[Need]:
         value = (value or "").strip().lower()
@@ -150,9 +152,8 @@ class NeedMatcher:
         overlap = np.array([len(tokens & s) / max(len(s), 1) for s in self._token_sets], dtype=np.float32)
         scores = sims + settings.NEED_OVERLAP_WEIGHT * overlap
         if _after_2012(text):  # "my obligation started in 2019" did not start before 2013
-            early = [i for i, owner in enumerate(self._owners) if self.table.needs[owner].id == BEFORE_2013_NEED]
-            scores[early] = -np.inf
-            sims[early] = -np.inf
+            scores[self._before_2013] = -np.inf
+            sims[self._before_2013] = -np.inf
         best = int(np.argmax(scores))
         if float(sims[best]) < settings.NEED_MIN_SIMILARITY:
             return None

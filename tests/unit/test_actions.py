@@ -40,6 +40,7 @@ class StubAssistant:
     needs = StubNeeds()
     before_2013_need = None
     act_from = staticmethod(Assistant.act_from)
+    asks_where_to_start = staticmethod(Assistant.asks_where_to_start)
     asks_only_where_to_start = staticmethod(Assistant.asks_only_where_to_start)
     complains = staticmethod(Assistant.complains)
 
