@@ -9,6 +9,8 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,12 +45,23 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        torch.set_num_threads(settings.TORCH_THREADS or os.cpu_count() or 1)
         _limit_blas_threads()
         self.model = SentenceTransformer(str(model_path()), device="cpu")
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    @contextmanager
+    def every_core(self) -> Iterator[None]:
+        """For batch work (building the index): one thread per core, then back to the query setting."""
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(settings.TORCH_THREADS or os.cpu_count() or 1)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         vectors = self.model.encode(

@@ -251,7 +251,9 @@ def ensure_index(
         except IndexUnavailable as exc:
             log.warning("%s; rebuilding", exc)
     normalizer = Normalizer(kb.glossary)
-    index = build_index(kb, normalizer, get_embedder(), digest)
+    embedder = get_embedder()
+    with embedder.every_core():
+        index = build_index(kb, normalizer, embedder, digest)
     save_index(index, index_dir)
     log.info("built search index: %s passages in %.2fs", index.size, index.manifest["build_seconds"])
     return kb, index, True
