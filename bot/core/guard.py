@@ -10,7 +10,7 @@ from typing import Optional
 
 from bot import settings
 from bot.core import messages
-from bot.core.text import asking_part
+from bot.core.text import asking_part, looks_other_language
 
 _SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,500}>")
@@ -22,12 +22,14 @@ NOTE_TOO_LONG = "too_long"
 NOTE_EMPTY = "empty"
 NOTE_NO_WORDS = "no_words"
 NOTE_OTHER_SCRIPT = "other_script"
+NOTE_OTHER_LANGUAGE = "other_language"  # Latin script, neither English nor Dutch
 NOTE_MARKUP = "markup"
 
 REPLIES = {
     NOTE_EMPTY: messages.GUARD_EMPTY,
     NOTE_NO_WORDS: messages.GUARD_NO_WORDS,
     NOTE_OTHER_SCRIPT: messages.GUARD_OTHER_SCRIPT,
+    NOTE_OTHER_LANGUAGE: messages.GUARD_OTHER_SCRIPT,
     NOTE_MARKUP: messages.GUARD_MARKUP,
     NOTE_TOO_LONG: messages.GUARD_TOO_LONG,
 }
@@ -66,6 +68,8 @@ def check(text: Optional[str], max_chars: int = settings.MAX_MESSAGE_CHARS) -> C
     latin = len(_LATIN_LETTER.findall(cleaned))
     if latin < 0.5 * len(letters):
         return Checked(cleaned[:max_chars], NOTE_OTHER_SCRIPT)
+    if looks_other_language(cleaned):
+        return Checked(cleaned[:max_chars], NOTE_OTHER_LANGUAGE)
     if len(cleaned) > max_chars:  # the cap protects NLU, not the question: keep the part that asks
         return Checked(asking_part(cleaned, max_chars), NOTE_TOO_LONG)
     return Checked(cleaned, None)

@@ -25,6 +25,19 @@ def question_focus(text: str) -> str | None:
     return (asking or parts)[-1]
 
 
+def focus_with_context(text: str, short_words: int = 5) -> str | None:
+    """question_focus(), with the sentence before it when the asking one is short and says little on its own
+    ("... i dont see a start date for my 3 years. is something wrong?")."""
+    parts = [p.strip() for p in _FOCUS_SPLIT.split(text or "") if p and len(p.split()) >= 3]
+    if len(parts) < 2:
+        return None
+    asking = [i for i, p in enumerate(parts) if "?" in p]
+    i = asking[-1] if asking else len(parts) - 1
+    if i > 0 and len(parts[i].split()) <= short_words:
+        return f"{parts[i - 1]} {parts[i]}"
+    return parts[i]
+
+
 def asking_part(text: str, max_chars: int) -> str:
     """What NLU and search should read of a message longer than the cap: the asking sentence (wherever it
     is), with the sentence before it as context when there is room; else the message's end."""
@@ -47,6 +60,30 @@ _ENGLISH_WORDS = frozenset(
     "to at if then also and or that this there it in on".split()
 )
 _WORD = re.compile(r"[a-zà-ÿ']+", re.I)
+# Function words of languages newcomers may write in Latin script (Turkish, Spanish, Portuguese, French, Polish,
+# German, Somali), minus any word English or Dutch also has: "merhaba, inburgering sınavı için nereye ...?"
+_OTHER_LANGUAGE_WORDS = (
+    frozenset(
+        (  # Turkish
+            "merhaba selam için nereye nerede nasıl neden hangi ne mi mı mu mü bir ve bu şu ben benim sen var yok "
+            "kadar ile gibi ama çok lütfen teşekkürler yapmalıyım olmalıyım "
+            # Spanish / Portuguese
+            "hola olá dónde donde cómo como qué que para por con el la los las es mi yo tengo puedo necesito hacer "
+            "gracias obrigado onde eu meu minha preciso posso fazer não um uma sou estou "
+            # French
+            "bonjour où comment je mon ma mes est suis pour avec dois faire le les une du des merci pourquoi "
+            # Polish
+            "cześć dzień dobry gdzie jak czy jest mam się nie na mój moja dziękuję muszę "
+            # German
+            "hallo ich und wo wie muss kann nicht für mit der das ist mein meine bitte danke "
+            # Somali
+            "waa iyo sidee xagee maxaan waxaan"
+        ).split()
+    )
+    - _DUTCH_WORDS
+    - _ENGLISH_WORDS
+)
+_ANY_WORD = re.compile(r"[^\W\d_]+", re.U)
 
 
 def looks_dutch(text: str) -> bool:
@@ -62,6 +99,15 @@ def looks_english(text: str) -> bool:
     words = [w.lower() for w in _WORD.findall(text or "")]
     english = sum(w in _ENGLISH_WORDS for w in words)
     return english >= 1 and english > sum(w in _DUTCH_WORDS for w in words)
+
+
+def looks_other_language(text: str) -> bool:
+    """Written in another language (in Latin script): at least two of its function words, more than English and
+    Dutch ones together. A Dutch word or two inside ("inburgering sınavı için nereye ...") does not make it Dutch."""
+    words = [w.lower() for w in _ANY_WORD.findall(text or "")]
+    other = sum(w in _OTHER_LANGUAGE_WORDS for w in words)
+    known = sum(w in _ENGLISH_WORDS or w in _DUTCH_WORDS for w in words)
+    return other >= 2 and other > known
 
 
 _FOLLOW_UP_START = re.compile(

@@ -81,7 +81,20 @@ _COUNTER_REQUEST = re.compile(
     rf"|{_WHO_DO_I_ASK}"
     r"|\bwho (handles|arranges|is responsible|pays|decides|organi[sz]es|do i need|sends|gives|runs|checks)\b"
     r"|\b(duo|gemeente|municipality|mijn inburgering|ind)\b.*\bor\b.*\b(duo|gemeente|municipality|mijn inburgering|ind)\b"
-    r"|\bwelk loket\b|\bwaar moet ik\b|\bgo to for\b|\bwhere to go\b",
+    r"|\bwelk loket\b|\bwaar moet ik\b|\bgo to for\b|\bwhere to go\b"
+    rf"|\b(find|need|looking for|know|choose|pick) (the |a )?(right |correct )?({_OFFICE_NOUNS})\b",
+    re.I,
+)
+_POINTS_AT_TOPIC = re.compile(r"\b(that|this|it|them|those|these)\b", re.I)
+# Glossary terms that name an organisation, a document or the whole field: "can the gemeente help with my rent?"
+# is not about inburgering because it says gemeente
+_GENERIC_TERMS = frozenset(
+    {"inburgering", "gemeente", "DUO", "Mijn Inburgering", "IND", "DigiD", "BSN", "COA", "azc", "inburgeringsplichtige"}
+)
+# Words of a request that name no topic: "where do i have to go with my question, which counter?" ("where do i
+# check that?" points back at one)
+_NO_TOPIC_WORDS = re.compile(
+    r"\b(go|have|need|want|find|right|correct|question|questions|something|thing|things|help|matter|issue|problem)\b",
     re.I,
 )
 
@@ -173,6 +186,7 @@ class Assistant:
             and looks_english(checked.text)
             and result.dense_top < settings.UNKNOWN_WORDS_MAX_DENSE
             and self.selector.unknown_share(checked.text) >= settings.UNKNOWN_WORDS_MIN_SHARE
+            and not self._asks_about_a_term(checked.text)
         ):
             result.abstain = True  # mostly about things no guide mentions ("exchange my driving licence")
         follow_up = query != checked.text
@@ -341,8 +355,9 @@ class Assistant:
                 return False
             # "where do I go to exchange my driving licence?": no task of ours and nothing in the guides.
             # "which office do I need?" names no topic at all: the finder asks for it.
-            rest = _COUNTER_REQUEST.sub(" ", text)
-            if len(self.retriever.normalizer.tokens(rest)) <= 1 or self.needs.match(text) is not None:
+            rest = _NO_TOPIC_WORDS.sub(" ", _COUNTER_REQUEST.sub(" ", text))
+            topicless = len(self.retriever.normalizer.tokens(rest)) <= 1 and not _POINTS_AT_TOPIC.search(rest)
+            if topicless or self.needs.match(text) is not None:
                 return True
             return not self.retriever.search(text).abstain
         if reads_like_question(text) or reads_like_follow_up(text):
@@ -356,6 +371,15 @@ class Assistant:
             buttons=[Button(messages.BUTTON_COUNTER, payload(Intent.ASK_COUNTER))],
             source_url=messages.OFFICIAL_SITE,
         )
+
+    def _asks_about_a_term(self, text: str) -> bool:
+        """ "my mother is 63 and almost blind from diabetes. can she get ontheffing?": the story has words no guide
+        has, but the asking sentence names an inburgering term (not just an organisation) and is itself known."""
+        focus = question_focus(text)
+        if focus is None:
+            return False
+        terms = {m.term.term for m in self.retriever.normalizer.analyse(focus).terms}
+        return bool(terms - _GENERIC_TERMS) and (self.selector.unknown_share(focus) < settings.UNKNOWN_WORDS_MIN_SHARE)
 
     # -- other replies ----------------------------------------------------------------
     @staticmethod
@@ -695,7 +719,7 @@ _MEANING = re.compile(
 )
 _WHAT_IS_THAT = re.compile(
     r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b"
-    r"|\bwat (is|betekent) (dat|het)\b",
+    r"|\bwat (is|betekent) (dat|het)\b|\bwat betekent\b|\bwhat does (the word )?[\w-]+ mean\b",
     re.I,
 )
 

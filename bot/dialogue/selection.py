@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 
 from bot import settings
-from bot.core.text import question_focus
+from bot.core.text import focus_with_context
 from bot.knowledge import Passage
 from bot.retrieval.normalize import Analysis, fold
 from bot.retrieval.search import Retriever, SearchResult
@@ -283,7 +283,7 @@ class AnswerSelector:
             return None
         query = asked or result.searched or result.query
         long_message = len(query.split()) > settings.LONG_MESSAGE_WORDS
-        question = (question_focus(query) if long_message else None) or query
+        question = (focus_with_context(query) if long_message else None) or query
         qvec = self.retriever.embedder.encode_query(question)
         selection = self._own_faq(result, question, qvec, act)
         if selection is None or _names_other_act(selection.passage.text, act):

@@ -259,3 +259,40 @@ def test_the_exam_in_a_follow_up_is_the_previous_turn_s_exam():
     context = Context(last_question="what is the KNM exam?", last_guide="What is the KNM integration exam?")
     answer = get_assistant().answer_question("and how long does the exam take?", context=context)
     assert answer.guide == "What is the KNM integration exam?", answer.replies[-1].text
+
+
+def test_a_story_with_words_no_guide_has_is_answered_when_its_question_names_a_term():
+    """The story (mother, 63, blind, diabetes) is unknown to the guides; "can she get ontheffing?" is not."""
+    answer = _answer_text(
+        "my mother is 63 and almost blind from diabetes, she cant read the dutch lessons. can she get ontheffing?"
+    )
+    assert re.search(r"exemption|ontheffing", answer) and re.search(r"medical|Argonaut", answer), answer
+    assert "don't know" in _answer_text("i want to exchange my driving licence. can i do that at the gemeente?")
+
+
+def test_a_short_asking_sentence_is_read_with_the_sentence_before_it():
+    answer = _answer_text(
+        "i am statushouder, living in deventer since 4 months. i got the brief from duo but i dont see a start date "
+        "for my 3 years. is something wrong?"
+    )
+    assert re.search(r"start date", answer) and not re.search(r"8 weeks", answer), answer
+
+
+def test_a_nationality_of_the_eu_finds_who_does_not_have_to_integrate():
+    assert re.search(r"EU country.{0,120}do not have to integrate", _answer_text("im polish, do i need inburgering?"))
+
+
+@pytest.mark.parametrize(
+    "text, starts",
+    [
+        ("i need to find the right counter for something", True),  # names no task: the finder asks for it
+        ("where do i have to go with my question, which counter?", True),
+        ("which counter is for the knm exam?", True),
+        ("where do i check that, it can change right?", False),  # points back at the previous topic
+        ("which office handles the exchange of my driving licence?", False),  # no task of ours
+    ],
+)
+def test_a_counter_request_starts_the_finder_only_when_it_names_no_other_topic(text, starts):
+    from bot.dialogue.assistant import get_assistant
+
+    assert get_assistant().starts_counter_finder(text, "ask_counter") is starts

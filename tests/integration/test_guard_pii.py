@@ -8,7 +8,15 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot import settings
-from bot.core.guard import NOTE_EMPTY, NOTE_MARKUP, NOTE_NO_WORDS, NOTE_OTHER_SCRIPT, NOTE_TOO_LONG, check
+from bot.core.guard import (
+    NOTE_EMPTY,
+    NOTE_MARKUP,
+    NOTE_NO_WORDS,
+    NOTE_OTHER_LANGUAGE,
+    NOTE_OTHER_SCRIPT,
+    NOTE_TOO_LONG,
+    check,
+)
 from bot.core.pii import bsn_valid, iban_valid, redact
 
 
@@ -21,6 +29,10 @@ from bot.core.pii import bsn_valid, iban_valid, redact
         ("?!...", NOTE_NO_WORDS),
         ("<script>alert(1)</script>", NOTE_MARKUP),
         ("привет, как дела", NOTE_OTHER_SCRIPT),
+        ("merhaba, inburgering sınavı için nereye kayıt olmalıyım?", NOTE_OTHER_LANGUAGE),
+        ("hola, donde tengo que hacer el examen de inburgering?", NOTE_OTHER_LANGUAGE),
+        ("waar moet ik mijn examen doen?", None),  # Dutch is read
+        ("where do i book the exam, para mi?", None),  # one foreign word in English
         ("x" * 5000, NOTE_TOO_LONG),
         ("what is the Z-route?", None),
         ("wat is de brede intake", None),

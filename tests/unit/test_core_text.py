@@ -175,3 +175,14 @@ def test_dutch_follow_ups(text):
 )
 def test_points_back_by_a_demonstrative_or_a_pronoun_after_a_preposition(text, back):
     assert points_back(text) == back
+
+
+def test_a_short_asking_sentence_keeps_the_sentence_before_it():
+    from bot.core.text import focus_with_context
+
+    text = "i came in 2023 with my wife and kids. i got the brief from duo but no start date. is something wrong?"
+    assert focus_with_context(text) == "i got the brief from duo but no start date. is something wrong?"
+    assert focus_with_context("we live in utrecht since may. how long does the knm exam take?") == (
+        "how long does the knm exam take?"
+    )
+    assert focus_with_context("what is the z-route?") is None
