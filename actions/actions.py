@@ -38,6 +38,7 @@ from bot.core.contract import (
     Action as A,
 )
 from bot.core.privacy import erased_signal
+from bot.core.text import reads_like_question
 from bot.dialogue.assistant import Answer, Assistant, Context, get_assistant
 from bot.dialogue.counter_finder import stated_act
 from bot.dialogue.knm_practice import PracticeState, get_practice
@@ -125,7 +126,7 @@ def deliver(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) 
 START_REQUEST = re.compile(r"\b(start|begin|first (step|thing)s?|steps|arrived|new here|from the beginning)\b", re.I)
 # "reach" only with someone to reach: "how can I reach DUO?" asks for a contact, "what if I can't reach B1?" does not
 CONTACT_REQUEST = re.compile(
-    r"\b(phone|call|e-?mail|mail|contact|talk to|speak to|helpdesk|number|address)\b"
+    r"(?<!my )(?<!a )(?<!the )(?<!your )\b(phone|call|e-?mail|mail|contact|talk to|speak to|helpdesk|number|address)\b"
     r"|\breach (duo|ind|coa|idw|them|him|her|you|someone|somebody|anyone|a (real )?(person|human)"
     r"|(the|my) (municipality|gemeente|helpdesk|office|contact person|school|teacher))\b",
     re.I,
@@ -241,7 +242,11 @@ class ActionContact(Action):
         followed = await answer_follow_up(dispatcher, tracker, CONTACT_REQUEST)
         if followed is not None:
             return followed
-        reply = await in_thread(assistant().contact, user_text(tracker), context(tracker))
+        text = user_text(tracker)
+        if not CONTACT_REQUEST.search(text) and reads_like_question(text):  # "can i practise on my phone?"
+            answer = await in_thread(assistant().answer_question, text, guard_note(tracker), context(tracker))
+            return deliver(dispatcher, tracker, answer)
+        reply = await in_thread(assistant().contact, text, context(tracker))
         send(dispatcher, reply)
         return topic_of_turn(tracker, reply)
 

@@ -346,6 +346,8 @@ def test_erase_sends_the_widget_signal_then_the_confirmation():
         ("can i reach someone at the municipality", True),
         ("what if i cant reach b1?", False),  # a level to reach, not a person
         ("i will never reach the level in time", False),
+        ("what is the phone number of duo", True),
+        ("i only have a phone, no laptop. can i practise the spreken on my phone?", False),  # the device
     ],
 )
 def test_reach_is_a_contact_request_only_with_someone_to_reach(message, asks_contact):
