@@ -116,7 +116,13 @@ _FOLLOW_UP_START = re.compile(
     r"how about|what about|then|en( als| wat( als)?| wie| waar| hoe| wanneer)?|maar( als)?|wat als)\b",
     re.I,
 )
-_ANAPHOR = re.compile(r"\b(it|that|this|there|they|them|those|these|its|he|she|for that|for it)\b", re.I)
+_ANAPHOR = re.compile(
+    r"\b(it|that|this|there|they|them|those|these|its|he|she|for that|for it)\b"
+    # Dutch ("waar moet ik dat doen?", "hoeveel kost dat?"), not the conjunction ("ik denk dat ...")
+    r"|\b(dat|dit|daar)( ook)?\s*[?.!]*\s*$|\b(daarvoor|daarmee|ervoor)\b"
+    r"|\b(kost|is|duurt|doe|moet|kan|mag|betaal|regel) (ik |je |u )?(dat|dit)\b|\b(dat|dit) (doen|aanvragen|betalen|regelen|halen)\b",
+    re.I,
+)
 
 
 # "in that exam", "for this route": the message names what it asks about (writing) in the previous turn's thing

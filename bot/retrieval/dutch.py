@@ -32,6 +32,13 @@ _PHRASES = {
     "in het buitenland": "abroad",
     "niet halen": "fail",
     "te laat": "too late",
+    # the verb comes last in Dutch: "waar moet ik dat doen?" reads "where do I have to do that?"
+    "dat doen": "do that",
+    "dit doen": "do this",
+    "dat aanvragen": "apply for that",
+    "dat betalen": "pay for that",
+    "dat regelen": "arrange that",
+    "dat halen": "pass that",
 }
 _WORDS = {
     "wat": "what",

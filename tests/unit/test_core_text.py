@@ -186,3 +186,19 @@ def test_a_short_asking_sentence_keeps_the_sentence_before_it():
         "how long does the knm exam take?"
     )
     assert focus_with_context("what is the z-route?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "follows"),
+    [
+        ("hoeveel kost dat?", True),
+        ("waar moet ik dat doen?", True),
+        ("kan ik dat online doen?", True),
+        ("ik denk dat ik te laat ben met mijn examen, wat nu?", False),  # "dat" as a conjunction
+        ("wat is de brede intake?", False),
+    ],
+)
+def test_a_dutch_message_that_points_back_is_a_follow_up(text, follows):
+    from bot.core.text import reads_like_follow_up
+
+    assert reads_like_follow_up(text) is follows

@@ -45,3 +45,9 @@ def test_english_words_glossary_terms_sites_and_function_word_splits_are_not_glo
     assert gloss_mixed("is the oefenexamen online", frozenset({"oefenexamen"}), ENGLISH) == ""
     assert gloss_mixed("the pages on inburgeren.nl", frozenset(), ENGLISH) == ""
     assert gloss_mixed("the old staatsexamens", frozenset(), ENGLISH) == ""  # not "is exams"
+
+
+def test_the_verb_after_that_is_glossed_in_english_order():
+    from bot.retrieval.dutch import gloss
+
+    assert "do that" in gloss("waar moet ik dat doen?")
