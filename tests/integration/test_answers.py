@@ -280,6 +280,9 @@ def test_a_short_asking_sentence_is_read_with_the_sentence_before_it():
 
 def test_a_nationality_of_the_eu_finds_who_does_not_have_to_integrate():
     assert re.search(r"EU country.{0,120}do not have to integrate", _answer_text("im polish, do i need inburgering?"))
+    from bot.dialogue.assistant import get_assistant
+
+    assert not get_assistant().answer_question("what is the best way to learn spanish?").answered  # a language
 
 
 @pytest.mark.parametrize(
