@@ -187,9 +187,9 @@ ANSWER_CANDIDATES = 12  # passages (any guide) whose sentences compete for the a
 # A FAQ answer is shown whole (with its "Yes."/"No.") only when its own question matches the user's this well.
 FAQ_QUESTION_MATCH_MIN = float(_env("FAQ_QUESTION_MATCH_MIN", "0.72"))
 FAQ_KEEP_YES_NO_MIN = 0.90  # its leading "Yes."/"No." only when the questions are near-identical
-FAQ_QUESTION_COVERAGE_MIN = float(
-    _env("FAQ_QUESTION_COVERAGE_MIN", "0.45")
-)  # ... and its question shares this much of the user's word weight
+# ... and its question shares this much of the user's word weight (0.40 served "8 weeks and still no letter" to
+# "i got the letter but there is no start date in it")
+FAQ_QUESTION_COVERAGE_MIN = float(_env("FAQ_QUESTION_COVERAGE_MIN", "0.45"))
 VERDICT_CONTEXT_MIN = 0.6  # a short verdict ("Not on your own.") beside its answer: question <-> FAQ question
 DEFINITION_FORM_WEIGHT = 0.3  # for "what is X?": X's other glossary forms in a sentence count this much in the overlap
 # ... and the other words of a question word's group in knowledge/english_synonyms.yml ("book" -> "register")
