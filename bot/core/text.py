@@ -16,23 +16,29 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
 
 
-def question_focus(text: str) -> str | None:
-    """For a message of several sentences, the one that asks the question (else the last); None if short."""
+def _focus_parts(text: str) -> tuple[list[str], int] | None:
+    """The sentences of a message of several sentences (3+ words each), and the index of the one that asks (the last
+    with a question mark, else the last); None when there are fewer than two."""
     parts = [p.strip() for p in _FOCUS_SPLIT.split(text or "") if p and len(p.split()) >= 3]
     if len(parts) < 2:
         return None
-    asking = [p for p in parts if "?" in p]
-    return (asking or parts)[-1]
+    asking = [i for i, p in enumerate(parts) if "?" in p]
+    return parts, (asking[-1] if asking else len(parts) - 1)
+
+
+def question_focus(text: str) -> str | None:
+    """For a message of several sentences, the one that asks the question (else the last); None if short."""
+    found = _focus_parts(text)
+    return found[0][found[1]] if found else None
 
 
 def focus_with_context(text: str, short_words: int = 5) -> str | None:
     """question_focus(), with the sentence before it when the asking one is short and says little on its own
     ("... i dont see a start date for my 3 years. is something wrong?")."""
-    parts = [p.strip() for p in _FOCUS_SPLIT.split(text or "") if p and len(p.split()) >= 3]
-    if len(parts) < 2:
+    found = _focus_parts(text)
+    if found is None:
         return None
-    asking = [i for i, p in enumerate(parts) if "?" in p]
-    i = asking[-1] if asking else len(parts) - 1
+    parts, i = found
     if i > 0 and len(parts[i].split()) <= short_words:
         return f"{parts[i - 1]} {parts[i]}"
     return parts[i]

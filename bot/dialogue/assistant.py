@@ -718,8 +718,8 @@ _MEANING = re.compile(
     re.I,
 )
 _WHAT_IS_THAT = re.compile(
-    r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does \w+ mean\b|\bmeaning of\b"
-    r"|\bwat (is|betekent) (dat|het)\b|\bwat betekent\b|\bwhat does (the word )?[\w-]+ mean\b",
+    r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does (the word )?[\w-]+ mean\b|\bmeaning of\b"
+    r"|\bwat is (dat|het)\b|\bwat betekent\b",
     re.I,
 )
 
