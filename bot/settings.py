@@ -198,6 +198,7 @@ EVERYDAY_SYNONYM_WEIGHT = float(_env("EVERYDAY_SYNONYM_WEIGHT", "1.0"))
 # knowledge base (a fact can sit in another guide than the topic's; 3: dialogues dev +1, dev2 +1, facts equal; 8 lost
 # a fact on the dev sets)
 SENTENCE_POOL = int(_env("SENTENCE_POOL", "3"))
+ASPECT_FROM_ASKING_SENTENCE = _env("ASPECT_FROM_ASKING_SENTENCE", "1") == "1"
 LONG_MESSAGE_WORDS = 25  # above this, the sentence that asks is what the answer must match
 # A word that this share of the candidate sentences contain is the question's topic, not what it asks about it.
 ASPECT_TOPIC_SHARE = float(_env("ASPECT_TOPIC_SHARE", "0.15"))

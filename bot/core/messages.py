@@ -57,6 +57,11 @@ ACT_FROM_START = {
     "2013": "An obligation that started between 1 January 2013 and 31 December 2021 falls under the 2013 act.",
     "2021": "An obligation that started on or after 1 January 2022 falls under the 2021 act.",
 }
+# "my obligation started in 2019, will i also get a brede intake?": a term of the other act than the user's
+NOT_UNDER_YOUR_ACT = (
+    "The {term} exists only under the {other} act. You fall under the {act} act, so the {term} is not part of "
+    "your integration. Mijn Inburgering and your DUO letters show what you must do."
+)
 PRIVACY_NOTE = (
     "Please don't share personal numbers such as your BSN here: I cannot see personal files and I don't need them."
 )

@@ -16,10 +16,13 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
 
 
-def _focus_parts(text: str) -> tuple[list[str], int] | None:
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\.\.\.\s*")
+
+
+def _focus_parts(text: str, split: re.Pattern[str] = _FOCUS_SPLIT) -> tuple[list[str], int] | None:
     """The sentences of a message of several sentences (3+ words each), and the index of the one that asks (the last
     with a question mark, else the last); None when there are fewer than two."""
-    parts = [p.strip() for p in _FOCUS_SPLIT.split(text or "") if p and len(p.split()) >= 3]
+    parts = [p.strip() for p in split.split(text or "") if p and len(p.split()) >= 3]
     if len(parts) < 2:
         return None
     asking = [i for i, p in enumerate(parts) if "?" in p]
@@ -32,10 +35,11 @@ def question_focus(text: str) -> str | None:
     return found[0][found[1]] if found else None
 
 
-def focus_with_context(text: str, short_words: int = 5) -> str | None:
+def focus_with_context(text: str, short_words: int = 5, whole_sentences: bool = False) -> str | None:
     """question_focus(), with the sentence before it when the asking one is short and says little on its own
-    ("... i dont see a start date for my 3 years. is something wrong?")."""
-    found = _focus_parts(text)
+    ("... i dont see a start date for my 3 years. is something wrong?"). `whole_sentences`: split only where a
+    sentence ends ("i have work that day, do i really have to go?" is one)."""
+    found = _focus_parts(text, _SENTENCE_END if whole_sentences else _FOCUS_SPLIT)
     if found is None:
         return None
     parts, i = found

@@ -39,6 +39,7 @@ from bot.dialogue.replies import (
     compose_answer,
     compose_counter_answer,
     compose_guide_overview,
+    compose_not_under_act,
     compose_overview,
     compose_step,
     compose_term,
@@ -71,6 +72,12 @@ class Answer:
     notes: list[str] = field(default_factory=list)
 
 
+# The user asks about their own case; they ask what a thing is
+_ABOUT_ME = re.compile(r"\b(i|me|my|mine|ik|mij|mijn)\b", re.I)
+_MEANING_ASKED = re.compile(
+    r"\bwhat('?s| is| are| does .{1,30} mean)\b|\bwat (is|betekent)\b|\bmeaning\b|\bexplain\b", re.I
+)
+
 # Counter questions: which office / counter / organisation / website handles something.
 _OFFICE_NOUNS = r"office|counter|loket|desk|organi[sz]ation|website|site|institution|agency|portal"
 _WHO_DO_I_ASK = r"\bwho (do |should |can |must |shall )?i (contact|ask|go to|talk to|call|turn to|write to)\b"
@@ -94,7 +101,9 @@ _GENERIC_TERMS = frozenset(
 # Words of a request that name no topic: "where do i have to go with my question, which counter?" ("where do i
 # check that?" points back at one)
 _NO_TOPIC_WORDS = re.compile(
-    r"\b(go|have|need|want|find|right|correct|question|questions|something|thing|things|help|matter|issue|problem)\b",
+    r"\b(go|have|need|want|find|right|correct|question|questions|something|thing|things|help|matter|issue|problem"
+    r"|sorry|bother|know|not|don'?t|dont|where|please|hello|hi|hey|ok(ay)?|actually|maybe|sure|idea|tell|exactly"
+    r"|(handles?|deals? with|takes? care of|is responsible for) (it|this|that|them))\b",
     re.I,
 )
 
@@ -148,6 +157,10 @@ class Assistant:
         step = self.step_after(checked.text, act)
         if step is not None:
             return Answer([step[0]], answered=True, guide=step[0].guide, question=step[1])
+        other_act_term = self._term_of_the_other_act(checked.text, act)
+        if other_act_term is not None and act is not None:  # "(2013 act) will i also get a brede intake?"
+            reply = compose_not_under_act(self.kb, other_act_term, act)
+            return Answer([reply], answered=True, guide=reply.guide, question=checked.text, act=named_act)
         resolved = self.resolve_ellipsis(checked.text, context)
         if resolved is not None:  # "and mijn inburgering?" after "is inburgeren.nl in english?"
             checked = replace(checked, text=resolved)
@@ -223,11 +236,21 @@ class Assistant:
             act=named_act,
         )
 
+    def _term_of_the_other_act(self, text: str, act: Optional[str]) -> Optional[GlossaryTerm]:
+        """The term a user asks about for themselves ("will i also get a brede intake?", "do i need ONA?") when it
+        exists only under the other act than theirs; not for what a term means, nor beside a term of their own act."""
+        if act not in ACTS or not _ABOUT_ME.search(text) or _MEANING_ASKED.search(text):
+            return None
+        terms = [m.term for m in self.retriever.normalizer.analyse(text).terms]
+        others = [term for term in terms if term.only_under_act not in (None, act)]
+        return others[0] if others and not any(term.only_under_act == act for term in terms) else None
+
     def _asked_term(self, text: str) -> Optional[GlossaryTerm]:
         if not _WHAT_IS_THAT.search(text):
             return None
-        terms = self.retriever.normalizer.analyse(text).terms
-        return terms[0].term if len(terms) == 1 else None
+        terms = _specific_first(self.retriever.normalizer.analyse(text).terms)
+        specific = [m for m in terms if m.term.term not in _GENERIC_TERMS]
+        return (specific or terms)[0].term if len(specific or terms) == 1 else None
 
     def topic(self, context: Context) -> str:
         """What a follow-up is about: the previous question and the title of the guide that answered it
@@ -456,8 +479,8 @@ class Assistant:
         for term in self.kb.glossary:
             if wanted in (fold(f) for f in term.surface_forms):
                 return term
-        matches = self.retriever.normalizer.analyse(text or "").terms
-        return matches[0].term if matches else None
+        matches = _specific_first(self.retriever.normalizer.analyse(text or "").terms)
+        return matches[0].term if matches else None  # "wat betekent afschalen bij inburgering?": afschalen
 
     def explain(
         self,
@@ -678,6 +701,11 @@ _CHANGE_OF_MIND = re.compile(
 )
 
 
+def _specific_first(matches: list[TermMatch]) -> list[TermMatch]:
+    """Terms that name an organisation or the whole field ("inburgering") after the others."""
+    return sorted(matches, key=lambda m: m.term.term in _GENERIC_TERMS)
+
+
 def _outer_terms(matches: list[TermMatch]) -> list[TermMatch]:
     """The glossary matches not inside a longer one ("mijn inburgering", not also its "inburgering")."""
     surfaces = [fold(m.surface) for m in matches]
@@ -719,7 +747,8 @@ _MEANING = re.compile(
 )
 _WHAT_IS_THAT = re.compile(
     r"\bwhat('s| is| does) (that|this|it)( mean)?\b|\bwhat does (the word )?[\w-]+ mean\b|\bmeaning of\b"
-    r"|\bwat is (dat|het)\b|\bwat betekent\b",
+    r"|\bwat is (dat|het)\b|\bwat betekent\b"
+    r"|\b(explain|uitleggen)( (to )?me)?( (the|a|an|what|wat))? [\w-]+( [\w-]+){0,2}( (is|are|please|pls|plz))?\W*$",
     re.I,
 )
 

@@ -28,8 +28,8 @@ _STATED_2021 = re.compile(
 
 # "my letter says my obligation started in november 2021": the start of the obligation decides the act
 _OBLIGATION_START = re.compile(
-    r"\b(obligation|inburgeringsplicht|integration (period|term)|inburgeringstermijn)\b[^.?!]{0,40}?"
-    r"\b(start(s|ed)?|began|begun|begins?|since|from)\b[^.?!]{0,25}?\b(20[0-4]\d)\b",
+    r"\b(obligation|inburgeringsplicht|plicht|inburgering|integration( period| term)?|inburgeringstermijn)\b"
+    r"[^.?!]{0,40}?\b(start(s|ed)?|began|begun|begins?|since|from|begon|begonnen|gestart|startte|sinds|vanaf)\b[^.?!]{0,25}?\b(20[0-4]\d)\b",
     re.I,
 )
 
@@ -48,7 +48,10 @@ def stated_act(text: str) -> Optional[str]:
 def act_from_start(text: str) -> Optional[str]:
     """The act that the obligation's start year in the message implies ("my obligation started in 2016")."""
     start = _OBLIGATION_START.search(text or "")
-    if start is None or re.search(r"\bbefore\b", start.group(0), re.I):
+    # not "before 2013", nor the date of something else ("my inburgering exam is from 2023")
+    if start is None or re.search(
+        r"\bbefore\b|\b(exam|examen|test|toets|lesson|course|cursus|school|diploma)", start.group(0), re.I
+    ):
         return None
     year = int(start.group(5))
     return ACT_2021 if year >= 2022 else ACT_2013 if year >= 2013 else None

@@ -131,6 +131,15 @@ def compose_term(kb: KnowledgeBase, term: GlossaryTerm) -> Reply:
     return Reply(text=text, buttons=buttons, guide=guide, source_url=term.source_url)
 
 
+def compose_not_under_act(kb: KnowledgeBase, term: GlossaryTerm, act: str) -> Reply:
+    """A question about a term that exists only under the other act than the user's."""
+    other = term.only_under_act or ""
+    text = messages.NOT_UNDER_YOUR_ACT.format(term=term.term, other=other, act=act)
+    guide = term.guides[0]
+    buttons = FEEDBACK_BUTTONS + [guide_button(kb, t) for t in term.guides[:2]]
+    return Reply(f"{text}\n\n{citation(guide, term.source_url)}", buttons, guide=guide, source_url=term.source_url)
+
+
 def compose_counter_answer(table: CounterTable, need: Need, act: Optional[str]) -> Reply:
     act = act if act in ACTS else None
     answer = need.answer_for(act)

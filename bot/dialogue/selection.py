@@ -65,8 +65,10 @@ _CUES = _pattern_pairs(
         ),
         (
             r"\bwhat happens\b|\bwhat if\b|\bif i (don'?t|do not|fail|miss|can'?t)|\bmiss\b|\bfail|\btoo late\b"
-            r"|\bconsequence|\bnot in time\b|\bdon'?t make it\b|\bif i (do not|don'?t) go\b",
-            r"\b(fine|fined|boete|extension|extend|again|retake|consequence|pay back|not in time|late|penalt)",
+            r"|\bconsequence|\bnot in time\b|\bdon'?t make it\b|\bif i (do not|don'?t) go\b|\b(takes?|lasts?) longer\b"
+            r"|\bstill (no|not)\b|\bnog (niet|steeds)\b|\bnot ready\b",
+            r"\b(fine|fined|boete|extension|extend|again|retake|consequence|pay back|not in time|late|penalt)"
+            r"|^\W*if\b|\bstill (no|not|have no)\b",
         ),
         (
             r"\b(how much|cost|costs|price|fee|fees|free|pay|paid|expensive|loan|money|borrow|kosten|gratis)\b",
@@ -507,7 +509,11 @@ class AnswerSelector:
         topic = self._topic_words(sids)
         aspect_weights = {t: w for t, w in weights.items() if t not in topic}
         aspect_total = sum(aspect_weights.values())
-        aspect = None if asks_definition else self._aspect(question, analysis, topic)  # "what is X?" asks for X
+        # "what is X?" asks for X. In a message of several sentences the asking one says what is asked; the rest is
+        # the situation ("my 3 years started in 2023. what happens if im not ready in time?")
+        asking = focus_with_context(question, whole_sentences=True) if settings.ASPECT_FROM_ASKING_SENTENCE else None
+        aspect_analysis = self.retriever.normalizer.analyse(asking) if asking else analysis
+        aspect = None if asks_definition else self._aspect(asking or question, aspect_analysis, topic)
         cues = [s for q, s in _CUES if q.search(question)]
         asked_terms = frozenset(m.term.term for m in analysis.terms if m.term.term in self.confusable)
         cosine = every_cosine[sids]

@@ -110,6 +110,9 @@ class GlossaryTerm(_Strict):
     # Sibling terms a newcomer (or the embedding model) mixes up with this one ("KNS" and "KNM"): a sentence
     # about one is not the answer to a question about the other. Symmetric; names other terms' `term`.
     not_to_confuse_with: list[str] = []
+    # The one integration act the term exists under (the PIP, the MAP and the learning routes only under the
+    # 2021 act, ONA only under the 2013 act)
+    only_under_act: Optional[Literal["2021", "2013"]] = None
 
     @property
     def surface_forms(self) -> list[str]:

@@ -4,7 +4,8 @@ For every in-scope question the assistant runs as usual; the candidate sentence 
 labelled by whether showing that unit (with its context) would put the question's facts in the reply.
 A pairwise logistic regression (each answering unit against the best-scoring units that do not answer)
 gives one weight per feature; they are written to settings.RANKER_WEIGHTS with the figures they reached.
-Follow-up turns of the dev dialogues (`--dialogues`) add examples of questions asked within a topic.
+The turns of the dev dialogues (`--dialogues`) add examples: questions asked within a topic and first questions
+as people put them in a conversation.
 Fit on the dev sets only: the hold-out sets measure the result."""
 
 from __future__ import annotations
@@ -82,16 +83,17 @@ def collect(questions: list[FactQuestion]) -> list[Example]:
     return examples
 
 
-def collect_follow_ups(paths: list[Path]) -> list[Example]:
-    """Follow-up turns of the dev dialogues, replayed offline: each dialogue's questions are asked in order
-    with the previous answer as context; a turn the assistant reads as a follow-up gives one example,
-    labelled by the turn's expect/reject patterns. (Rasa's routing is not replayed: an approximation that
-    is good enough for ranking sentences.)"""
+def collect_dialogue_turns(paths: list[Path]) -> tuple[list[Example], list[Example]]:
+    """(follow-ups, other questions) of the dev dialogues, replayed offline: each dialogue's questions are asked
+    in order with the previous answer as context; a turn whose reply came from ranking sentences gives one
+    example, labelled by the turn's expect/reject patterns. (Rasa's routing is not replayed: an approximation
+    that is good enough for ranking sentences.)"""
     from bot.dialogue.assistant import Context, get_assistant
     from bot.tools.dialogues import load_dialogues
 
     assistant = get_assistant()
-    examples = []
+    follow_ups: list[Example] = []
+    others: list[Example] = []
     with recorded_candidates() as seen:
         for path in paths:
             for dialogue in load_dialogues(path):
@@ -104,10 +106,10 @@ def collect_follow_ups(paths: list[Path]) -> list[Example]:
                     answer = assistant.answer_question(turn.say, context=context)
                     if answer.answered:
                         context = Context(last_question=answer.question, last_guide=answer.guide)
-                    if seen and seen[-1][2]:
+                    if seen:
                         question = FactQuestion(turn.say, ["?"], list(turn.expect), list(turn.reject))
-                        examples.append(_example(question, *seen[-1][:2]))
-    return examples
+                        (follow_ups if seen[-1][2] else others).append(_example(question, *seen[-1][:2]))
+    return follow_ups, others
 
 
 def pairs(examples: list[Example], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,20 +164,27 @@ def cross_validate(examples: list[Example], start: np.ndarray, c: float, folds: 
 
 
 def main(args: argparse.Namespace) -> int:
-    from bot.dialogue.selection import DEFAULT_WEIGHTS, FEATURES
+    from bot.dialogue.selection import DEFAULT_WEIGHTS, FEATURES, ranker_weights
 
     questions = load_fact_questions(*[Path(f) for f in args.files])
     facts = collect(questions)
-    follow_ups = collect_follow_ups([Path(f) for f in args.dialogues or []])
-    examples = facts + follow_ups
+    follow_ups, first_questions = collect_dialogue_turns([Path(f) for f in args.dialogues or []])
+    examples = facts + follow_ups + first_questions
     start = np.array(DEFAULT_WEIGHTS, dtype=np.float32)
     weights = fit(examples, start, c=args.c)
     weights = fit(examples, weights, c=args.c)  # negatives again, as the fitted ranker orders them
     cv_fitted, cv_hand = cross_validate(examples, start, args.c)
-    print(f"examples: {len(facts)} fact questions, {len(follow_ups)} dialogue follow-ups")
+    print(
+        f"examples: {len(facts)} fact questions, {len(follow_ups)} dialogue follow-ups,"
+        f" {len(first_questions)} other dialogue questions"
+    )
     print(f"best unit answers, 5-fold CV: fitted {cv_fitted}, hand-set {cv_hand} of {len(examples)}")
+    print(
+        f"  all examples:    weights in use now {top1(examples, ranker_weights())}, fitted on all {top1(examples, weights)}"
+    )
     print(f"  fact questions:  fitted on all {top1(facts, weights)}, hand-set {top1(facts, start)} of {len(facts)}")
     print(f"  follow-ups:      fitted on all {top1(follow_ups, weights)}, hand-set {top1(follow_ups, start)}")
+    print(f"  other questions: fitted on all {top1(first_questions, weights)}, hand-set {top1(first_questions, start)}")
     for name, value in zip(FEATURES, weights):
         print(f"  {name:16s} {value:+.3f}")
     if args.dry_run:
@@ -185,7 +194,11 @@ def main(args: argparse.Namespace) -> int:
         "fitted_on": [str(Path(f)) for f in [*args.files, *(args.dialogues or [])]],
         "date": date.today().isoformat(),
         "c": args.c,
-        "examples": {"fact_questions": len(facts), "follow_ups": len(follow_ups)},
+        "examples": {
+            "fact_questions": len(facts),
+            "follow_ups": len(follow_ups),
+            "other_dialogue_questions": len(first_questions),
+        },
         "best_unit_answers_cv": {"fitted": cv_fitted, "hand_set": cv_hand, "of": len(examples)},
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURES, weights)},
     }

@@ -293,9 +293,26 @@ def test_a_nationality_of_the_eu_finds_who_does_not_have_to_integrate():
         ("which counter is for the knm exam?", True),
         ("where do i check that, it can change right?", False),  # points back at the previous topic
         ("which office handles the exchange of my driving licence?", False),  # no task of ours
+        ("sorry to bother, which loket do i need? i dont know where to go", True),  # words of politeness only
+        ("i have a question but i dont know which desk handles it", True),
     ],
 )
 def test_a_counter_request_starts_the_finder_only_when_it_names_no_other_topic(text, starts):
     from bot.dialogue.assistant import get_assistant
 
     assert get_assistant().starts_counter_finder(text, "ask_counter") is starts
+
+
+def test_a_term_of_the_other_act_is_not_part_of_the_users_integration():
+    from bot.dialogue.assistant import Context, get_assistant
+
+    bot = get_assistant()
+    told = bot.answer_question("sorry. my obligation started in 2019, will i also get a brede intake?").replies[0].text
+    assert re.search(r"brede intake exists only under the 2021 act.{0,80}2013 act, so the brede intake is not", told)
+    ona = bot.answer_question("do i need to do the ONA?", context=Context(act="2021")).replies[0].text
+    assert re.search(r"ONA exists only under the 2013 act", ona)
+    # what a term means, or a term of the user's own act, is answered as usual
+    assert "exists only under" not in bot.answer_question("what is a PIP?", context=Context(act="2013")).replies[0].text
+    assert (
+        "exists only under" not in bot.answer_question("do i need a PIP?", context=Context(act="2021")).replies[0].text
+    )

@@ -102,6 +102,9 @@ def test_reads_like_question_looks_at_every_clause():
         ("my integration period started on 3 march 2023", "2021"),
         ("my obligation began before 2013, in 2011", None),
         ("I started in 2021", None),  # started what? not said
+        ("and the time i have left, where do i see that? my plicht started in 2022", "2021"),
+        ("ik ben 44 en mijn inburgeringsplicht begon in 2018", "2013"),
+        ("my inburgering exam is from 2023", None),  # the date of an exam, not of the obligation
     ],
 )
 def test_stated_act_needs_the_act_named(text, act):
