@@ -138,14 +138,19 @@ _ANAPHOR = re.compile(
 # "in that exam", "for this route": the message names what it asks about (writing) in the previous turn's thing
 _THINGS = (
     r"(exam|test|route|course|module|letter|brief|form|site|website|plan|school|period|part|one|appointment|"
-    r"conversation|interview|programme|program|statement|certificate|diploma)s?\b"
+    r"conversation|interview|programme|program|statement|certificate|diploma|result|score)s?\b"
 )
 _POINTS_BACK = re.compile(
     rf"\b(that|this|the same|those|these)\s+{_THINGS}"
     r"|\b(of|for|about|in|with|from|after|before|at) (it|that|this|them)\s*([?.!,]|$)",  # "at the end of it?"
     re.I,
 )
-_THE_THING = re.compile(rf"\bthe\s+{_THINGS}", re.I)  # "how long does the exam take?": which exam is the last one
+# "how long does the exam take?", "waarvoor gebruikt de gemeente de uitslag?": which exam is the last one
+_THE_THING = re.compile(
+    rf"\bthe\s+{_THINGS}|\b(de|het)\s+(uitslag|examen|toets|test|route|cursus|brief|formulier|lessen|school|plan"
+    r"|gesprek|module|diploma|termijn)\b",
+    re.I,
+)
 
 
 def points_back(text: str) -> bool:

@@ -686,7 +686,9 @@ _ASKS_WHERE_TO_START = re.compile(
 # ... or as the whole question, with nothing after it that names a topic (the path whatever NLU made of it)
 _WHERE_TO_START = re.compile(
     r"(\b(where|how) (do|should|can|shall|must) (i|we) (start|begin)|\bwhere to (start|begin)"
-    r"|\bwhat (do|should|must) (i|we) do first)\W*(\?|!|\.|$)",
+    r"|\bwhat (do|should|must) (i|we) do first)"
+    r"( with (the |my |this |all )?(inburgering|inburgeren|integration|civic integration|integrating|everything|this))?"
+    r"\W*(\?|!|\.|$)",
     re.I,
 )
 _ABOUT_THE_ANSWER = re.compile(

@@ -160,6 +160,7 @@ FEATURES = (
     "definition",  # a definition, for a question that does not ask what something is
     "definition_asked",  # a definition, for a question that asks what something is
     "other_act",  # about the other integration act than the user's
+    "own_act",  # names the user's own act ("under the 2021 act that start date is in the second letter")
     "other_term",  # about a term the question's term is mixed up with (KNM for a question about KNS), not about it
     "faq",  # from a FAQ answer (to another question)
     "lead",  # the first sentence of its passage
@@ -169,9 +170,9 @@ FEATURES = (
 _OTHER_ACT_COLUMN = FEATURES.index("other_act")
 _OTHER_TERM_COLUMN = FEATURES.index("other_term")
 # Rules, not preferences: never learned from the few questions that state an act or a confusable term.
-FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0}
+FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0, "own_act": 0.3}
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
-DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, -1.0, 0.0, 0.0, 0.0, 0.0)
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def everyday_synonyms(tokens: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
@@ -192,7 +193,8 @@ def ranker_weights() -> np.ndarray:
     """The fitted weights (`python -m bot fit-ranker`), else the hand-set ones."""
     try:
         data = json.loads(settings.RANKER_WEIGHTS.read_text(encoding="utf-8"))
-        weights = [float(data["weights"][name]) for name in FEATURES]
+        fitted = {**FIXED_WEIGHTS, **data["weights"]}  # a rule added after the fit has its fixed weight
+        weights = [float(fitted[name]) for name in FEATURES]
     except (OSError, KeyError, ValueError, TypeError):
         weights = list(DEFAULT_WEIGHTS)
     return np.array(weights, dtype=np.float32)
@@ -565,6 +567,7 @@ class AnswerSelector:
                     float(not asks_definition and defines),
                     float(asks_definition and defines),
                     other_act,
+                    float(act in _OTHER_ACT and not other_act and _names_own_act(text, act)),
                     float(bool(asked_terms) and self._other_term(sid, asked_terms)),
                     float(passage.kind in FAQ_KINDS),
                     float(unit.position == 0),

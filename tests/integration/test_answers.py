@@ -316,3 +316,12 @@ def test_a_term_of_the_other_act_is_not_part_of_the_users_integration():
     assert (
         "exists only under" not in bot.answer_question("do i need a PIP?", context=Context(act="2021")).replies[0].text
     )
+
+
+def test_a_sentence_about_the_users_own_act_is_preferred():
+    from bot.dialogue.assistant import Context, get_assistant
+
+    text = (
+        get_assistant().answer_question("from when do my 3 years start?", context=Context(act="2021")).replies[0].text
+    )
+    assert re.search(r"second (DUO )?letter|after your PIP", text.split("Source:")[0]), text
