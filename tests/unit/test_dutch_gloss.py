@@ -51,3 +51,8 @@ def test_the_verb_after_that_is_glossed_in_english_order():
     from bot.retrieval.dutch import gloss
 
     assert "do that" in gloss("waar moet ik dat doen?")
+
+
+def test_comparatives_and_switching_are_glossed() -> None:
+    assert gloss("dus de z-route is makkelijker?") == "so the z-route is easier?"
+    assert "switch" in gloss("kan ik later nog van route wisselen?")
