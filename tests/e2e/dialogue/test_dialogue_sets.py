@@ -20,9 +20,9 @@ THRESHOLDS = {
     "dialogues_dev5.yml": 0.79,
     "dialogues_holdout.yml": 0.80,
     "dialogues_holdout2.yml": 0.71,
-    "dialogues_holdout3.yml": 0.69,
+    "dialogues_holdout3.yml": 0.68,
     "dialogues_holdout4.yml": 0.69,
-    "dialogues_holdout5.yml": 0.59,
+    "dialogues_holdout5.yml": 0.58,
 }
 
 
