@@ -74,6 +74,12 @@ class Answer:
 
 # The user asks about their own case; they ask what a thing is
 _ABOUT_ME = re.compile(r"\b(i|me|my|mine|ik|mij|mijn)\b", re.I)
+_SOMEONE_ELSE = re.compile(
+    r"\b(he|she|him|her|his|hij|zij|ze|haar|zijn|wife|husband|partner|son|daughter|child|children|kids?|mother|father"
+    r"|mom|mum|dad|parents?|sister|brother|friend|cousin|neighbou?r|vrouw|man|zoon|dochter|moeder|vader|zus|broer"
+    r"|vriend(in)?)\b",
+    re.I,
+)
 _MEANING_ASKED = re.compile(
     r"\bwhat('?s| is| are| does .{1,30} mean)\b|\bwat (is|betekent)\b|\bmeaning\b|\bexplain\b", re.I
 )
@@ -157,7 +163,9 @@ class Assistant:
         step = self.step_after(checked.text, act)
         if step is not None:
             return Answer([step[0]], answered=True, guide=step[0].guide, question=step[1])
-        other_act_term = self._term_of_the_other_act(checked.text, act)
+        # an act remembered from earlier is the user's, not their wife's ("does she get a brede intake?")
+        own_case = named_act is not None or not _SOMEONE_ELSE.search(checked.text)
+        other_act_term = self._term_of_the_other_act(checked.text, act) if own_case else None
         if other_act_term is not None and act is not None:  # "(2013 act) will i also get a brede intake?"
             reply = compose_not_under_act(self.kb, other_act_term, act)
             return Answer([reply], answered=True, guide=reply.guide, question=checked.text, act=named_act)

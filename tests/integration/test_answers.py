@@ -316,6 +316,9 @@ def test_a_term_of_the_other_act_is_not_part_of_the_users_integration():
     assert (
         "exists only under" not in bot.answer_question("do i need a PIP?", context=Context(act="2021")).replies[0].text
     )
+    # the act the conversation remembers is the user's, not their wife's
+    wife = bot.answer_question("my wife came in 2023, does she get a brede intake?", context=Context(act="2013"))
+    assert "exists only under" not in wife.replies[0].text
 
 
 def test_a_sentence_about_the_users_own_act_is_preferred():
