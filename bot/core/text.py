@@ -16,7 +16,8 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\.\.\.\s*")
+# where a sentence of a user's message ends (lower-case starts too: people type that way)
+_MESSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\.\.\.\s*")
 
 
 def _focus_parts(text: str, split: re.Pattern[str] = _FOCUS_SPLIT) -> tuple[list[str], int] | None:
@@ -39,7 +40,7 @@ def focus_with_context(text: str, short_words: int = 5, whole_sentences: bool = 
     """question_focus(), with the sentence before it when the asking one is short and says little on its own
     ("... i dont see a start date for my 3 years. is something wrong?"). `whole_sentences`: split only where a
     sentence ends ("i have work that day, do i really have to go?" is one)."""
-    found = _focus_parts(text, _SENTENCE_END if whole_sentences else _FOCUS_SPLIT)
+    found = _focus_parts(text, _MESSAGE_SENTENCE_END if whole_sentences else _FOCUS_SPLIT)
     if found is None:
         return None
     parts, i = found

@@ -8,12 +8,14 @@ from bot.core.guard import NOTE_TOO_LONG, check
 from bot.core.pii import contains_pii
 from bot.core.text import (
     asking_part,
+    focus_with_context,
     looks_dutch,
     looks_english,
     points_back,
     question_focus,
     reads_like_follow_up,
     reads_like_question,
+    sentences,
     without_acknowledgement,
 )
 from bot.dialogue.counter_finder import stated_act
@@ -205,3 +207,10 @@ def test_a_dutch_message_that_points_back_is_a_follow_up(text, follows):
     from bot.core.text import reads_like_follow_up
 
     assert reads_like_follow_up(text) is follows
+
+
+def test_guide_sentences_split_only_before_a_new_sentence_but_a_message_splits_at_every_end():
+    text = "Bring an ID, e.g. a passport. The exam is on a computer."
+    assert sentences(text) == ["Bring an ID, e.g. a passport.", "The exam is on a computer."]
+    message = "my 3 years started in 2023. what happens if im not ready in time?"
+    assert focus_with_context(message, whole_sentences=True) == "what happens if im not ready in time?"
