@@ -163,9 +163,7 @@ class Assistant:
         step = self.step_after(checked.text, act)
         if step is not None:
             return Answer([step[0]], answered=True, guide=step[0].guide, question=step[1])
-        # an act remembered from earlier is the user's, not their wife's ("does she get a brede intake?")
-        own_case = named_act is not None or not _SOMEONE_ELSE.search(checked.text)
-        other_act_term = self._term_of_the_other_act(checked.text, act) if own_case else None
+        other_act_term = self._term_of_the_other_act(checked.text, act, act_named_here=named_act is not None)
         if other_act_term is not None and act is not None:  # "(2013 act) will i also get a brede intake?"
             reply = compose_not_under_act(self.kb, other_act_term, act)
             return Answer([reply], answered=True, guide=reply.guide, question=checked.text, act=named_act)
@@ -244,10 +242,13 @@ class Assistant:
             act=named_act,
         )
 
-    def _term_of_the_other_act(self, text: str, act: Optional[str]) -> Optional[GlossaryTerm]:
+    def _term_of_the_other_act(self, text: str, act: Optional[str], act_named_here: bool) -> Optional[GlossaryTerm]:
         """The term a user asks about for themselves ("will i also get a brede intake?", "do i need ONA?") when it
-        exists only under the other act than theirs; not for what a term means, nor beside a term of their own act."""
+        exists only under the other act than theirs; not for what a term means, nor beside a term of their own act.
+        An act remembered from earlier is the user's, not their wife's ("does she get a brede intake?")."""
         if act not in ACTS or not _ABOUT_ME.search(text) or _MEANING_ASKED.search(text):
+            return None
+        if not act_named_here and _SOMEONE_ELSE.search(text):
             return None
         terms = [m.term for m in self.retriever.normalizer.analyse(text).terms]
         others = [term for term in terms if term.only_under_act not in (None, act)]
@@ -256,9 +257,9 @@ class Assistant:
     def _asked_term(self, text: str) -> Optional[GlossaryTerm]:
         if not _WHAT_IS_THAT.search(text):
             return None
-        terms = _specific_first(self.retriever.normalizer.analyse(text).terms)
-        specific = [m for m in terms if m.term.term not in _GENERIC_TERMS]
-        return (specific or terms)[0].term if len(specific or terms) == 1 else None
+        terms = self.retriever.normalizer.analyse(text).terms
+        asked = [m for m in terms if m.term.term not in _GENERIC_TERMS] or terms
+        return asked[0].term if len(asked) == 1 else None
 
     def topic(self, context: Context) -> str:
         """What a follow-up is about: the previous question and the title of the guide that answered it

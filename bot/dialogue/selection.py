@@ -513,9 +513,7 @@ class AnswerSelector:
         aspect_total = sum(aspect_weights.values())
         # "what is X?" asks for X. In a message of several sentences the asking one says what is asked; the rest is
         # the situation ("my 3 years started in 2023. what happens if im not ready in time?")
-        asking = focus_with_context(question, whole_sentences=True) if settings.ASPECT_FROM_ASKING_SENTENCE else None
-        aspect_analysis = self.retriever.normalizer.analyse(asking) if asking else analysis
-        aspect = None if asks_definition else self._aspect(asking or question, aspect_analysis, topic)
+        aspect = None if asks_definition else self._asking_aspect(question, analysis, topic)
         cues = [s for q, s in _CUES if q.search(question)]
         asked_terms = frozenset(m.term.term for m in analysis.terms if m.term.term in self.confusable)
         cosine = every_cosine[sids]
@@ -611,6 +609,13 @@ class AnswerSelector:
             for token in self._sentence_tokens(sid):
                 df[token] = df.get(token, 0) + 1
         return {t for t, c in df.items() if c >= settings.ASPECT_TOPIC_SHARE * max(len(singles), 1)}
+
+    def _asking_aspect(self, question: str, analysis: Analysis, common: set[str]) -> Optional[str]:
+        """_aspect() of the asking sentence when the message has several, else of the whole question."""
+        asking = focus_with_context(question, whole_sentences=True) if settings.ASPECT_FROM_ASKING_SENTENCE else None
+        if asking is None:
+            return self._aspect(question, analysis, common)
+        return self._aspect(asking, self.retriever.normalizer.analyse(asking), common)
 
     def _aspect(self, question: str, analysis: Analysis, common: set[str]) -> Optional[str]:
         """What the question asks about its topic: the question without the topic's words (the glossary
