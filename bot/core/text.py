@@ -121,6 +121,15 @@ def looks_other_language(text: str) -> bool:
     return other >= 2 and other > known
 
 
+# Words that name a person the user asks about ("my brother is 16, does he ..."): they say who, not what
+PERSON_WORDS = frozenset(
+    "wife husband partner son sons daughter daughters child children kid kids mother father mom mum dad parent parents"
+    " sister sisters brother brothers friend friends cousin neighbour neighbor grandmother grandfather grandma grandpa"
+    " aunt uncle nephew niece boyfriend girlfriend fiance fiancee baby vrouw man zoon dochter moeder vader zus broer"
+    " vriend vriendin kind kinderen ouders".split()
+)
+
+
 _FOLLOW_UP_START = re.compile(
     r"^\s*((oh|ah|hmm+|one more( question| thing)?|last question)\W+)*"  # "oh one more. if i ...?"
     r"((ok(ay)?|thanks|thank you|great|good|alright)\W*(and|so|but|also)|and|but|so|also|what if|and if|if|and what|"

@@ -15,6 +15,7 @@ from bot.core.contract import ACT_2013, ACT_2021, ACT_BEFORE_2013, ACT_UNKNOWN, 
 from bot.core.guard import NOTE_TOO_LONG, REPLIES, check
 from bot.core.pii import contains_pii
 from bot.core.text import (
+    PERSON_WORDS,
     looks_dutch,
     looks_english,
     names_a_thing_by_the,
@@ -45,7 +46,7 @@ from bot.dialogue.replies import (
     compose_term,
     guide_from_ref,
 )
-from bot.dialogue.selection import AnswerSelector
+from bot.dialogue.selection import AnswerSelector, situation_rules
 from bot.knowledge import GlossaryTerm, Need
 from bot.retrieval.normalize import TermMatch, fold
 from bot.retrieval.search import Retriever, SearchResult, retriever_for
@@ -75,10 +76,7 @@ class Answer:
 # The user asks about their own case; they ask what a thing is
 _ABOUT_ME = re.compile(r"\b(i|me|my|mine|ik|mij|mijn)\b", re.I)
 _SOMEONE_ELSE = re.compile(
-    r"\b(he|she|him|her|his|hij|zij|ze|haar|zijn|wife|husband|partner|son|daughter|child|children|kids?|mother|father"
-    r"|mom|mum|dad|parents?|sister|brother|friend|cousin|neighbou?r|vrouw|man|zoon|dochter|moeder|vader|zus|broer"
-    r"|vriend(in)?)\b",
-    re.I,
+    r"\b(he|she|him|her|his|hij|zij|ze|haar|zijn|" + "|".join(sorted(PERSON_WORDS)) + r")\b", re.I
 )
 _MEANING_ASKED = re.compile(
     r"\bwhat('?s| is| are| does .{1,30} mean)\b|\bwat (is|betekent)\b|\bmeaning\b|\bexplain\b", re.I
@@ -206,6 +204,7 @@ class Assistant:
             and result.dense_top < settings.UNKNOWN_WORDS_MAX_DENSE
             and self.selector.unknown_share(checked.text) >= settings.UNKNOWN_WORDS_MIN_SHARE
             and not self._asks_about_a_term(checked.text)
+            and not situation_rules(checked.text)  # "on a student visa for my masters, do i need to inburgeren?"
         ):
             result.abstain = True  # mostly about things no guide mentions ("exchange my driving licence")
         follow_up = query != checked.text

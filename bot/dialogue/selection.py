@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 
 from bot import settings
-from bot.core.text import focus_with_context
+from bot.core.text import PERSON_WORDS, focus_with_context
 from bot.knowledge import Passage
 from bot.retrieval.normalize import Analysis, fold
 from bot.retrieval.search import Retriever, SearchResult
@@ -47,6 +47,44 @@ _ANSWER_TYPES = _pattern_pairs(
             r"(years?|months?|weeks?|hours?)\b",
         ),
     )
+)
+# Situations that decide whether someone has to integrate at all (checklist guide, "Who has to integrate")
+_MINOR_AGE = (
+    r"\b(1[0-7]|[1-9]) ?(years? old|yrs? old|y/?o|jaar( oud)?)\b"
+    r"|\b(is|am|are|turns?|aged?|only|just)\s+(1[0-7]|[1-9])\b(?!\s*(years|months|weeks|days|hours|%|euro|eur)\b)"
+    r"|\b(minor|minderjarig)"
+)
+_PENSION_AGE = (
+    r"\b(6[5-9]|[7-9]\d) ?(years? old|yrs? old|y/?o|jaar( oud)?)\b"
+    r"|\b(is|am|are|turns?|aged?|at)\s+(6[5-9]|[7-9]\d)\b(?!\s*(years|months|weeks|days|hours|%|euro|eur)\b)"
+    r"|\bpension|\bretire|\bAOW\b|\bpensioen"
+)
+# EU, EEA and Swiss nationals: the countries and their adjectives
+_EU_NATIONAL = (
+    r"\b(austria|belgi|bulgaria|croatia|cypr|czech|denmark|danish|dane|estonia|finland|finnish|finn|france|french"
+    r"|german|greece|greek|hungar|ireland|irish|ital|latvia|lithuania|luxembourg|malt|poland|polish|pole"
+    r"|portug|romania|slovak|sloveni|spain|spanish|spaniard|swede|sweden|swedish|norw|iceland|liechtenstein|swiss"
+    r"|switzerland)\w*\b|\b(EU|EEA|european) (passport|citizen|national|nationality)"
+)
+_TEMPORARY_STAY = (
+    r"\b(only|just|temporar\w*) (here |come[s]? |coming )?(to|for) (study|studies|studying|work|a master|an? "
+    r"(exchange|internship|phd))|\bstud(ent|y) visa\b|\bexchange student\b|\btemporar\w*\b"
+)
+# Whether someone has to integrate: the situation the question names picks the rule that covers it ("my brother
+# is 16", "she has a german passport", "he comes only to study"), as a rule (FIXED_WEIGHTS "situation")
+_SITUATIONS = _pattern_pairs(
+    (
+        (_MINOR_AGE, r"\b(younger than|under) 18\b"),
+        (_PENSION_AGE, r"\bretirement age\b|\bstate pension\b|\bAOW\b"),
+        (_EU_NATIONAL, r"\bEU (country|countries|national|nationals|citizens?)\b|\bnationals of an EU\b"),
+        (_TEMPORARY_STAY, r"\btemporar"),
+    )
+)
+# ... asked of a question about the obligation itself, not of "my german wife and i: where do i book the exam?"
+_ASKS_OBLIGATION = re.compile(
+    r"\b(have|has|need|needs) to\b|\bmust\b|\bobliged\b|\bobligat|\bverplicht|\brequired\b|\bplicht\b|\bmoet\b"
+    r"|\bexempt|\b(him|her|them)\W*$|\bneeds?\b.{0,25}\b(inburger|integrat)",
+    re.I,
 )
 # (question cue, sentence cue): a sentence that has the kind of fact the question asks for gets a bonus.
 _CUES = _pattern_pairs(
@@ -101,7 +139,8 @@ _ASKS_AMOUNT = re.compile(
 )
 # an amount, or what stands in for one: who pays, that it is free or a loan, or that the figure is on the official page
 _GIVES_AMOUNT = re.compile(
-    r"€|\beuros?\b|\bfree\b|\bno cost|\bcosts? nothing\b|\bpays?\b|\bpaid\b|\bloan\b|\bborrow|\bcheck\b"
+    r"€|\beuros?\b|\bfree\b|\bno cost|\bcosts? nothing\b|(?<!how to )\bpays?\b(?!\s+(it|the loan)\b)|\bpaid\b"
+    r"|\bloan\b|\bborrow|\bcheck\b"
     r"|\bofficial (page|site)\b",
     re.I,
 )
@@ -166,13 +205,14 @@ FEATURES = (
     "lead",  # the first sentence of its passage
     "pair",  # a two-sentence unit
     "heading_cosine",  # question <-> the passage's heading (a FAQ's own question)
+    "situation",  # states whether someone in the situation the question names has to integrate (under 18, EU ...)
 )
 _OTHER_ACT_COLUMN = FEATURES.index("other_act")
 _OTHER_TERM_COLUMN = FEATURES.index("other_term")
 # Rules, not preferences: never learned from the few questions that state an act or a confusable term.
-FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0, "own_act": 0.3}
+FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0, "own_act": 0.3, "situation": 1.5}
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
-DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0)
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 1.5)
 
 
 def everyday_synonyms(tokens: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
@@ -304,24 +344,24 @@ class AnswerSelector:
         """A FAQ answer whose own question is the user's question: close in meaning, and asking about the
         same things (the question's rare words are in the FAQ question); a yes/no answer only for a
         yes/no question."""
-        best: tuple[float, int] = (0.0, -1)
+        best: tuple[float, int, str] = (0.0, -1, "")
         for hit in result.candidates[:6]:
             if hit.passage.kind not in FAQ_KINDS:
                 continue
             pid = self.passage_ids[hit.passage.id]
-            similarity = float(self.heading_vectors[pid] @ qvec)
-            best = max(best, (similarity, pid))
+            similarity, wording = self.retriever.faq_question_match(pid, qvec)  # its closest wording
+            best = max(best, (similarity, pid, wording))
         if best[0] < settings.FAQ_QUESTION_MATCH_MIN:
             return None
-        passage = self.retriever.index.passages[best[1]]
+        passage, wording = self.retriever.index.passages[best[1]], best[2]
         if act in _OTHER_ACT and _WHICH_ACT.search(passage.section) and not _WHICH_ACT.search(question):
             return None  # "which law applies to me?" is not asked again of someone whose act is known
         if _POLARITY.match(passage.text) and not _YES_NO_QUESTION.match(question):
             return None
-        mine, theirs = question_kind(question), question_kind(passage.section)
+        mine, theirs = question_kind(question), question_kind(wording)
         if mine and theirs and mine != theirs:  # "what is the B1 route?" is not "where can you tell you're on it?"
             return None
-        if self._coverage(question, passage.section) < settings.FAQ_QUESTION_COVERAGE_MIN:
+        if self._coverage(question, wording) < settings.FAQ_QUESTION_COVERAGE_MIN:
             return None
         singles = self.singles.get(best[1], [])
         if act in _OTHER_ACT:  # "Under the 2013 act ..." is not shown to someone under the 2021 act
@@ -344,9 +384,14 @@ class AnswerSelector:
         weights = {t: self.idf.get(t, self.max_idf) for t in tokens}
         total = sum(weights.values())
         unknown = [
-            t for t in weights if t not in self.idf and not (self.synonyms.get(t, frozenset()) & self.idf.keys())
+            t
+            for t in weights
+            if t not in self.idf
+            and not (self.synonyms.get(t, frozenset()) & self.idf.keys())  # "sick" is known as "ill"
+            and t not in PERSON_WORDS  # who it is about ("my brother is 16 ...") is not off-topic
+            and not t.isdigit()
         ]
-        return sum(weights[t] for t in unknown) / total if total else 0.0  # "sick" is known as "ill"
+        return sum(weights[t] for t in unknown) / total if total else 0.0
 
     def _coverage(self, question: str, faq_question: str) -> float:
         """Share of the question's word weight (IDF) that the FAQ question also has."""
@@ -515,6 +560,7 @@ class AnswerSelector:
         # the situation ("my 3 years started in 2023. what happens if im not ready in time?")
         aspect = None if asks_definition else self._asking_aspect(question, analysis, topic)
         cues = [s for q, s in _CUES if q.search(question)]
+        situations = situation_rules(question)
         asked_terms = frozenset(m.term.term for m in analysis.terms if m.term.term in self.confusable)
         cosine = every_cosine[sids]
         aspect_cosine = (
@@ -571,9 +617,22 @@ class AnswerSelector:
                     float(unit.position == 0),
                     float(unit.span > 1),
                     float(heading_cos),
+                    self._situation_match(sid, situations),
                 )
             )
         return sids, np.array(rows, dtype=np.float32)
+
+    def _situation_match(self, sid: int, situations: list[re.Pattern[str]]) -> float:
+        """1 when the unit's first sentence states the rule for the situation asked about, 0.5 when only its second
+        does (the answer leads with the rule, not with its neighbour)."""
+        if not situations:
+            return 0.0
+        unit = self.sentences[sid]
+        singles = self.singles[unit.passage][unit.position : unit.position + unit.span]
+        for i, single in enumerate(self.sentences[s].text for s in singles):
+            if any(situation.search(single) for situation in situations):
+                return 1.0 if i == 0 else 0.5
+        return 0.0
 
     def _read_under_other_act(self, pid: int, act: str) -> list[bool]:
         """Per single sentence of the passage: is it about the other act than the user's? It is when it names only
@@ -699,9 +758,23 @@ def _names_own_act(text: str, act: Optional[str]) -> bool:
     return act in _OTHER_ACT and bool(_OTHER_ACT[act][1].search(text))
 
 
+_KNOW_WHICH = re.compile(
+    r"\bhow (do|can|could|would|will|should) (i|we|you|one) (know|tell|find out|see)\s+(?=(which|what|who)\b)", re.I
+)
+
+
+def situation_rules(question: str) -> list[re.Pattern[str]]:
+    """For a question whether someone has to integrate that names their situation (under 18, an EU national, a
+    student ...): patterns of the sentences that state the rule for it."""
+    if not _ASKS_OBLIGATION.search(question):
+        return []
+    return [sentence for asked, sentence in _SITUATIONS if asked.search(question)]
+
+
 def question_kind(text: str) -> Optional[str]:
     """What a question asks for, by its first question word: amount, time, place, person, reason, manner,
     thing, or yes/no (a question that opens with a verb). None: no question word found."""
+    text = _KNOW_WHICH.sub("", text)  # "how do i know which law i'm under?" asks which law
     found = [(m.start(), rank, kind) for rank, (kind, pattern) in enumerate(_KINDS) if (m := pattern.search(text))]
     if found:
         return min(found)[2]  # the first question word; "how long" before "how" at the same place

@@ -181,6 +181,8 @@ class FaqEntry(_Strict):
     a: str
     guide: str
     source_url: OfficialUrl
+    # other wordings of the same question, as newcomers ask it: matched like `q`, never shown
+    also_asked: list[str] = []
 
 
 class OverviewStep(_Strict):

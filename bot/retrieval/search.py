@@ -87,10 +87,21 @@ class Retriever:
         )
         self._lock = threading.Lock()  # faiss/bm25 objects are shared across the action server's threads
         # FAQ questions (the guides' and the hub's): a user's question is matched against them as questions too
-        self._faq_ids = np.array(
-            [pid for pid, p in enumerate(index.passages) if p.kind in ("faq", "hub_faq")], dtype=np.int64
-        )
-        self._faq_vectors = index.heading_vectors[self._faq_ids]  # gathered once, not on every search
+        faq_ids = [pid for pid, p in enumerate(index.passages) if p.kind in ("faq", "hub_faq")]
+        # ... and in the other wordings a hub FAQ entry lists (`also_asked`): one row per wording
+        hub_faq = {p.section: pid for pid, p in enumerate(index.passages) if p.kind == "hub_faq"}
+        wordings = [(hub_faq[e.q], w) for e in kb.faq if e.q in hub_faq for w in e.also_asked]
+        self.faq_wordings: dict[int, list[tuple[str, np.ndarray]]] = {
+            pid: [(index.passages[pid].section, index.heading_vectors[pid])] for pid in faq_ids
+        }
+        vectors = [index.heading_vectors[faq_ids]]
+        if wordings:
+            extra = self.embedder.encode([w for _, w in wordings])
+            vectors.append(extra)
+            for (pid, wording), vector in zip(wordings, extra):
+                self.faq_wordings[pid].append((wording, vector))
+        self._faq_ids = np.array(faq_ids + [pid for pid, _ in wordings], dtype=np.int64)
+        self._faq_vectors = np.vstack(vectors).astype(np.float32)  # gathered once, not on every search
 
     # -- scoring -------------------------------------------------------------------
     def _lexical(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,8 +127,15 @@ class Retriever:
         if not len(self._faq_ids):
             return self._faq_ids, np.empty(0, dtype=np.float32)
         scores = self._faq_vectors @ self.embedder.encode_query(text)
-        order = np.argsort(-scores)[:n]
+        order = np.argsort(-scores)
+        _, first = np.unique(self._faq_ids[order], return_index=True)  # a FAQ's best wording only
+        order = order[np.sort(first)][:n]
         return self._faq_ids[order], scores[order]
+
+    def faq_question_match(self, pid: int, qvec: np.ndarray) -> tuple[float, str]:
+        """How close the user's question is to a FAQ passage's question, in its closest wording, and that wording."""
+        wordings = self.faq_wordings.get(pid) or [(self.index.passages[pid].section, self.index.heading_vectors[pid])]
+        return max(((float(vector @ qvec), wording) for wording, vector in wordings), key=lambda t: t[0])
 
     @property
     def _vocab_set(self) -> set[str]:

@@ -143,7 +143,8 @@ def test_a_faq_s_verdict_is_not_shown_for_another_question():
 @pytest.mark.parametrize("question", ["how high is the boete", "what does the knm exam cost"])
 def test_an_amount_the_guides_do_not_give_is_said_so_never_guessed(question):
     answer = _answer_text(question)
-    assert answer.startswith(messages.NO_AMOUNT) and not re.search(r"€|\d+ ?euro", answer), answer
+    said_so = answer.startswith(messages.NO_AMOUNT) or "(check the official page)" in answer
+    assert said_so and not re.search(r"€|\d+ ?euro", answer), answer
 
 
 def test_an_amount_question_answered_by_who_pays_gets_no_such_note():
@@ -328,3 +329,30 @@ def test_a_sentence_about_the_users_own_act_is_preferred():
         get_assistant().answer_question("from when do my 3 years start?", context=Context(act="2021")).replies[0].text
     )
     assert re.search(r"second (DUO )?letter|after your PIP", text.split("Source:")[0]), text
+
+
+@pytest.mark.parametrize(
+    "question, rule",
+    [
+        ("my little brother is 16 and came with me. does he also need to do inburgering?", r"younger than 18"),
+        ("my mother is 68, is she obliged to do inburgering?", r"retirement age"),
+        ("my husband has a german passport, does he have to integrate too?", r"EU country"),
+        ("im here on a student visa for my masters, do i need to inburgeren?", r"only temporarily, to study"),
+    ],
+)
+def test_whether_someone_has_to_integrate_is_answered_with_the_rule_for_their_situation(question, rule):
+    """The situation the question names (an age, an EU nationality, a stay to study) picks the rule's sentence,
+    and words about the person ("brother", "16") do not make the question look off-topic."""
+    assert re.search(rf"{rule}.{{0,160}}", _answer_text(question))
+
+
+def test_a_hub_faq_is_matched_in_the_other_wordings_it_lists():
+    """`also_asked` in knowledge/faq.yml: "which law am I under?" is the FAQ on which act applies, and "how do i
+    know which ..." asks which, not how."""
+    for question in ("how do i know which law i'm under?", "what act do i fall under"):
+        assert re.search(r"1 January 2022", _answer_text(question))
+
+
+def test_not_being_ready_in_time_is_answered_with_the_fine():
+    text = _answer_text("my 3 years started in march 2023. what happens if im not ready in time?")
+    assert re.search(r"not ready .{0,60}you can get a fine", text)

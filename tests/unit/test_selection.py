@@ -17,6 +17,7 @@ from bot.dialogue.selection import (
     everyday_synonyms,
     question_kind,
     ranker_weights,
+    situation_rules,
 )
 
 
@@ -34,6 +35,8 @@ from bot.dialogue.selection import (
         ("Is the exam free?", "yes_no"),
         ("Can I bring a dictionary?", "yes_no"),
         ("which website is for the exam abroad", "place"),
+        ("how do i know which law i'm under?", "thing"),
+        ("how do i book the exam?", "manner"),
         ("thanks", None),
     ],
 )
@@ -174,3 +177,19 @@ def test_when_even_the_best_sentence_is_about_a_mixed_up_term_the_answer_is_hone
     answer = get_assistant().answer_question("how much does the inburgering exam cost")
     assert not answer.answered
     assert "State Exam" not in answer.replies[-1].text
+
+
+@pytest.mark.parametrize(
+    ("question", "situations"),
+    [
+        ("my son is 15, does he have to integrate?", 1),
+        ("my father is 70, does he need inburgering?", 1),
+        ("i am polish, am i obliged to do inburgering?", 1),
+        ("my brother only comes to study for 2 years, does he have to do it?", 1),
+        ("my german wife and i: where do we book the exam?", 0),  # not a question about the obligation
+        ("i have to finish in 3 years, is that right?", 0),  # "3 years" is not an age
+        ("the fee is 16 euro, do i have to pay it?", 0),
+    ],
+)
+def test_a_situation_counts_only_in_a_question_about_the_obligation(question, situations):
+    assert len(situation_rules(question)) == situations
