@@ -92,7 +92,8 @@ _COUNTER_REQUEST = re.compile(
     rf"|{_WHO_DO_I_ASK}"
     r"|\bwho (handles|arranges|is responsible|pays|decides|organi[sz]es|do i need|sends|gives|runs|checks)\b"
     r"|\b(duo|gemeente|municipality|mijn inburgering|ind)\b.*\bor\b.*\b(duo|gemeente|municipality|mijn inburgering|ind)\b"
-    r"|\bwelk loket\b|\bwaar moet ik\b|\bgo to for\b|\bwhere to go\b"
+    r"|\bwelk loket\b|\bwaar (moet|kan|mag) ik\b|\bbij wie\b|\bgo to for\b|\bwhere to go\b"
+    r"|\b(aanvragen|aanmelden|regelen|indienen|melden)\s+waar\b|\bwaar\s+(\w+\s+){0,3}(aanvragen|aanmelden|regelen|indienen)\b"
     rf"|\b(find|need|looking for|know|choose|pick) (the |a )?(right |correct )?({_OFFICE_NOUNS})\b",
     re.I,
 )
@@ -205,6 +206,7 @@ class Assistant:
             and self.selector.unknown_share(checked.text) >= settings.UNKNOWN_WORDS_MIN_SHARE
             and not self._asks_about_a_term(checked.text)
             and not situation_rules(checked.text)  # "on a student visa for my masters, do i need to inburgeren?"
+            and result.faq_top < settings.FAQ_QUESTION_MATCH_MIN  # close to a FAQ's own question ("... from syria")
         ):
             result.abstain = True  # mostly about things no guide mentions ("exchange my driving licence")
         follow_up = query != checked.text
@@ -558,7 +560,9 @@ class Assistant:
             return "digression", None  # "wait, what's a PIP?" asks what it is, it does not pick the task
         match = self.match_need(text)
         asks = question and intent in (Intent.ASK_QUESTION, Intent.NLU_FALLBACK)
-        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if asks or intent == Intent.ASK_QUESTION else 0.0
+        # a question must be close to a task to pick it; a statement answers "what do you want to do?" ("i was sick
+        # for a long time and now i need more time"), whatever NLU called it
+        threshold = settings.NEED_MIN_SIMILARITY_FOR_QUESTION if asks else 0.0
         if match and match.score >= threshold:
             return "need", match.need
         if intent == Intent.ASK_QUESTION or asks:

@@ -25,6 +25,13 @@ _STATED_2021 = re.compile(
     re.I,
 )
 
+# "..., i'm on the 2021 act": the clause that states the act, which says nothing about the need
+_ACT_CLAUSE = re.compile(
+    r"[,;(]?\s*\b((i'?m|i am|we'?re|we are|i fall|we fall)\s+)?((on|under|in)\s+)?(the\s+)?"
+    rf"({_STATED_2013.pattern}|{_STATED_2021.pattern})\)?",
+    re.I,
+)
+
 
 # "my letter says my obligation started in november 2021": the start of the obligation decides the act
 _OBLIGATION_START = re.compile(
@@ -147,6 +154,9 @@ class NeedMatcher:
         direct = self.by_id(text)
         if direct:
             return NeedMatch(direct, 1.0)
+        without_act = _ACT_CLAUSE.sub(" ", text).strip(" ,.;")
+        if len(without_act.split()) >= 2:  # "who do i talk to about my route? i'm on the 2021 act"
+            text = without_act
         sims = self._vectors @ self.embedder.encode_query(text)
         expansion = self.normalizer.expansion_text(self.normalizer.analyse(text))
         if expansion:  # "where do I ask for ontheffing" is also read as "(ontheffing: exemption, ...)"

@@ -51,7 +51,8 @@ _ANSWER_TYPES = _pattern_pairs(
 # Situations that decide whether someone has to integrate at all (checklist guide, "Who has to integrate")
 _MINOR_AGE = (
     r"\b(1[0-7]|[1-9]) ?(years? old|yrs? old|y/?o|jaar( oud)?)\b"
-    r"|\b(is|am|are|turns?|aged?|only|just)\s+(1[0-7]|[1-9])\b(?!\s*(years|months|weeks|days|hours|%|euro|eur)\b)"
+    r"|(\b(is|am|are|turns?|aged|only|just)|(?<!from )(?<!since )\bage)\s+(1[0-7]|[1-9])\b"
+    r"(?!\s*(years|months|weeks|days|hours|%|euro|eur)\b)"
     r"|\b(minor|minderjarig)"
 )
 _PENSION_AGE = (
@@ -69,6 +70,12 @@ _EU_NATIONAL = (
 _TEMPORARY_STAY = (
     r"\b(only|just|temporar\w*) (here |come[s]? |coming )?(to|for) (study|studies|studying|work|a master|an? "
     r"(exchange|internship|phd))|\bstud(ent|y) visa\b|\bexchange student\b|\btemporar\w*\b"
+    r"|\b(doing|do|following|starting|start) (my|a|an) (master|masters|bachelor|phd|exchange)\b"
+)
+# lived here at school age: "i went to school here from age 6 until 15"
+_SCHOOL_AGE = (
+    r"\b(went|go|going|was) (to )?school (here|in (the )?(netherlands|holland))\b|\bgrew up (here|in (the )?"
+    r"(netherlands|holland))\b|\bas a (child|kid)\b.{0,40}\b(here|netherlands|holland)\b"
 )
 # Whether someone has to integrate: the situation the question names picks the rule that covers it ("my brother
 # is 16", "she has a german passport", "he comes only to study"), as a rule (FIXED_WEIGHTS "situation")
@@ -78,6 +85,7 @@ _SITUATIONS = _pattern_pairs(
         (_PENSION_AGE, r"\bretirement age\b|\bstate pension\b|\bAOW\b"),
         (_EU_NATIONAL, r"\bEU (country|countries|national|nationals|citizens?)\b|\bnationals of an EU\b"),
         (_TEMPORARY_STAY, r"\btemporar"),
+        (_SCHOOL_AGE, r"\bcompulsory school age\b"),
     )
 )
 # ... asked of a question about the obligation itself, not of "my german wife and i: where do i book the exam?"
@@ -331,7 +339,7 @@ class AnswerSelector:
         qvec = self.retriever.embedder.encode_query(question)
         selection = self._own_faq(result, question, qvec, act)
         if selection is None or _names_other_act(selection.passage.text, act):
-            selection = self._best_sentences(result, question, qvec, act, topic_guide if asked else None)
+            selection = self._best_sentences(result, question, qvec, act, topic_guide if asked else None, query)
         if selection is not None:
             for kind, asks, gives in _ASKED_FOR:
                 if asks.search(question) and not gives.search(selection.text):
@@ -381,15 +389,13 @@ class AnswerSelector:
     def unknown_share(self, question: str) -> float:
         """Share of the question's word weight (IDF) carried by words that no guide sentence contains."""
         tokens = self.retriever.normalizer.analyse(question).tokens
-        weights = {t: self.idf.get(t, self.max_idf) for t in tokens}
+        # who it is about and numbers ("my brother is 16 ...") say nothing about the topic, known or not
+        weights = {t: self.idf.get(t, self.max_idf) for t in tokens if t not in PERSON_WORDS and not t.isdigit()}
         total = sum(weights.values())
         unknown = [
             t
             for t in weights
-            if t not in self.idf
-            and not (self.synonyms.get(t, frozenset()) & self.idf.keys())  # "sick" is known as "ill"
-            and t not in PERSON_WORDS  # who it is about ("my brother is 16 ...") is not off-topic
-            and not t.isdigit()
+            if t not in self.idf and not (self.synonyms.get(t, frozenset()) & self.idf.keys())  # "sick" is "ill"
         ]
         return sum(weights[t] for t in unknown) / total if total else 0.0
 
@@ -403,9 +409,15 @@ class AnswerSelector:
         return sum(w for t, w in mine.items() if t in theirs) / total if total else 0.0
 
     def _best_sentences(
-        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
+        self,
+        result: SearchResult,
+        question: str,
+        qvec: np.ndarray,
+        act: Optional[str],
+        topic_guide: Optional[str],
+        message: Optional[str] = None,
     ) -> Optional[Selection]:
-        candidates = self.candidates(result, question, qvec, act, topic_guide)
+        candidates = self.candidates(result, question, qvec, act, topic_guide, message)
         if candidates is None:
             return None
         sids, features = candidates
@@ -510,7 +522,13 @@ class AnswerSelector:
         return " ".join(parts)
 
     def candidates(
-        self, result: SearchResult, question: str, qvec: np.ndarray, act: Optional[str], topic_guide: Optional[str]
+        self,
+        result: SearchResult,
+        question: str,
+        qvec: np.ndarray,
+        act: Optional[str],
+        topic_guide: Optional[str],
+        message: Optional[str] = None,
     ) -> Optional[tuple[list[int], np.ndarray]]:
         """The sentence units that compete for the answer and their features (columns: FEATURES)."""
         passage_prior: dict[int, float] = {}
@@ -560,7 +578,8 @@ class AnswerSelector:
         # the situation ("my 3 years started in 2023. what happens if im not ready in time?")
         aspect = None if asks_definition else self._asking_aspect(question, analysis, topic)
         cues = [s for q, s in _CUES if q.search(question)]
-        situations = situation_rules(question)
+        # the situation may be told before the asking sentence: the whole message (never the previous turn's)
+        situations = situation_rules(message or question)
         asked_terms = frozenset(m.term.term for m in analysis.terms if m.term.term in self.confusable)
         cosine = every_cosine[sids]
         aspect_cosine = (

@@ -34,6 +34,15 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+_US_SPELLING = re.compile(r"iz(e|ed|es|ing|ation|ations)$")
+# Number words are spaCy stop words; as digits they match the "3 years" and "4 parts" of other texts
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+    if n >= 2  # "one" is mostly a pronoun ("which one", "one of the parts")
+} | {"twee": "2", "drie": "3", "vier": "4", "vijf": "5", "zes": "6", "acht": "8", "tien": "10"}
+
+
 @dataclass(frozen=True)
 class TermMatch:
     term: GlossaryTerm
@@ -108,6 +117,9 @@ class Normalizer:
             if tok.is_punct or tok.is_space or not tok.text.strip():
                 continue
             lower = tok.text
+            if lower in _NUMBER_WORDS:  # "four separate parts" is "4 parts"
+                out.append(_NUMBER_WORDS[lower])
+                continue
             if tok.is_stop and lower not in _KEEP:
                 continue
             lemma = self._lemma(lower)
@@ -119,7 +131,7 @@ class Normalizer:
 
     def _lemma(self, word: str) -> str:
         lemma = self._lemmas.get(word, word)
-        return re.sub(r"[^\w]", "", lemma)
+        return _US_SPELLING.sub(r"is\1", re.sub(r"[^\w]", "", lemma))  # "recognized" is the guides' "recognised"
 
     # -- typo correction ----------------------------------------------------------
     def set_vocabulary(self, words: Iterable[str]) -> None:

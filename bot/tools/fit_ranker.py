@@ -44,8 +44,8 @@ def recorded_candidates() -> Iterator[list[tuple[list[int], np.ndarray, bool]]]:
     seen: list[tuple[list[int], np.ndarray, bool]] = []
     original = selection.AnswerSelector.candidates
 
-    def recording(self, result, question, qvec, act, topic_guide):
-        found = original(self, result, question, qvec, act, topic_guide)
+    def recording(self, result, question, qvec, act, topic_guide, message=None):
+        found = original(self, result, question, qvec, act, topic_guide, message)
         if found is not None:
             seen.append((*found, topic_guide is not None))
         return found

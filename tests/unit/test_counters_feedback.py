@@ -106,6 +106,31 @@ def test_a_question_during_the_finder_is_a_digression(assistant):
     assert kind == "digression"
 
 
+def test_a_statement_of_the_task_answers_what_do_you_want_to_do(assistant):
+    """NLU calls it a question, but it reads as the task: the finder takes it and asks the act next."""
+    kind, need = assistant.interpret_need_reply(
+        "i was sick for a long time and now i need more time for my inburgering", "ask_question"
+    )
+    assert kind == "need" and need is not None and need.id == "extension"
+
+
+@pytest.mark.parametrize(
+    "text, need",
+    [
+        ("and for questions about my route, who do i talk to? i'm on the 2021 act", "contact_person"),
+        ("I fall under the old law, where do I book my exam?", "book_exam"),
+    ],
+)
+def test_the_clause_that_states_the_act_does_not_hide_the_task(assistant, text, need):
+    match = assistant.needs.match(text)
+    assert match is not None and match.need.id == need
+
+
+@pytest.mark.parametrize("text", ["onthefing aanvragen waar?", "waar kan ik een ontheffing aanvragen"])
+def test_a_dutch_where_do_i_apply_starts_the_counter_finder(assistant, text):
+    assert assistant.starts_counter_finder(text, "ask_counter")
+
+
 def test_every_need_answers_with_counter_url_and_citation(assistant, kb):
     for need in kb.counters.needs:
         for act in ("2021", "2013"):

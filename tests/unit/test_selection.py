@@ -189,6 +189,8 @@ def test_when_even_the_best_sentence_is_about_a_mixed_up_term_the_answer_is_hone
         ("my german wife and i: where do we book the exam?", 0),  # not a question about the obligation
         ("i have to finish in 3 years, is that right?", 0),  # "3 years" is not an age
         ("the fee is 16 euro, do i have to pay it?", 0),
+        ("i went to school here from age 6 until 15. must i do inburgering again?", 1),
+        ("im doing my master in groningen, do i also have to do this?", 1),
     ],
 )
 def test_a_situation_counts_only_in_a_question_about_the_obligation(question, situations):
