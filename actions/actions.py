@@ -407,7 +407,9 @@ class ValidateCounterForm(FormValidationAction):
             return {Slot.NEED: need.id if need else named}
         if named and intent in (Intent.INFORM, Intent.ASK_COUNTER):  # a button, or a task NLU recognised
             return {Slot.NEED: named}
-        starting = tracker.active_loop.get("name") != COUNTER_FORM
+        # the message that starts the form: Rasa has already set the active loop when it asks us to validate it,
+        # but nothing has been requested yet
+        starting = tracker.active_loop.get("name") != COUNTER_FORM or not tracker.get_slot(Slot.REQUESTED_SLOT)
         if starting:
             if intent != Intent.ASK_COUNTER:
                 return {}

@@ -218,6 +218,13 @@ def test_nonsense_while_the_finder_asks_is_counted_in_a_slot(stub):
     assert counted == {Slot.NEED: None, Slot.NEED_FAILURES: 2.0}
 
 
+def test_the_message_that_starts_the_finder_fills_the_task_without_an_nlu_entity(stub):
+    """Rasa has set the active loop before it asks us to validate the starting message; nothing is requested yet."""
+    form = act.ValidateCounterForm()
+    t = tracker("where do i book my exam? i'm on the 2021 act", Intent.ASK_COUNTER, active_loop="counter_form")
+    assert asyncio.run(form.extract_need(CollectingDispatcher(), t, {})) == {Slot.NEED: "book_exam"}
+
+
 def test_thanks_while_the_finder_asks_is_left_to_the_exit_rules(stub):
     form = act.ValidateCounterForm()
     t = tracker("thank you", Intent.THANKS, slots={Slot.REQUESTED_SLOT: Slot.NEED}, active_loop="counter_form")
