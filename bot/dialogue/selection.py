@@ -54,6 +54,7 @@ _MINOR_AGE = (
     r"|(\b(is|am|are|turns?|aged|only|just)|(?<!from )(?<!since )\bage)\s+(1[0-7]|[1-9])\b"
     r"(?!\s*(years|months|weeks|days|hours|%|euro|eur)\b)"
     r"|\b(minor|minderjarig)"
+    r"|\b(son|daughter|brother|sister|child|kid|zoon|dochter|broer|zus|kind) (of|van) (1[0-7]|[1-9])\b"
 )
 _PENSION_AGE = (
     r"\b(6[5-9]|[7-9]\d) ?(years? old|yrs? old|y/?o|jaar( oud)?)\b"
@@ -218,9 +219,9 @@ FEATURES = (
 _OTHER_ACT_COLUMN = FEATURES.index("other_act")
 _OTHER_TERM_COLUMN = FEATURES.index("other_term")
 # Rules, not preferences: never learned from the few questions that state an act or a confusable term.
-FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0, "own_act": 0.3, "situation": 1.5}
+FIXED_WEIGHTS = {"other_act": -2.0, "other_term": -1.0, "own_act": 0.3, "situation": 2.0}
 # Hand-set weights (before a ranker was fitted); used when RANKER_WEIGHTS has none.
-DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 1.5)
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.0, 0.12, 0.10, 0.10, -0.08, 0.0, -0.35, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 2.0)
 
 
 def everyday_synonyms(tokens: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
