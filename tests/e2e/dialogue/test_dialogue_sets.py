@@ -16,13 +16,14 @@ THRESHOLDS = {
     "dialogues_dev.yml": 0.92,
     "dialogues_dev2.yml": 0.80,
     "dialogues_dev3.yml": 0.74,
-    "dialogues_dev4.yml": 0.76,
-    "dialogues_dev5.yml": 0.79,
+    "dialogues_dev4.yml": 0.79,
+    "dialogues_dev5.yml": 0.85,
+    "dialogues_dev6.yml": 0.83,
     "dialogues_holdout.yml": 0.80,
     "dialogues_holdout2.yml": 0.71,
     "dialogues_holdout3.yml": 0.68,
-    "dialogues_holdout4.yml": 0.69,
-    "dialogues_holdout5.yml": 0.58,
+    "dialogues_holdout4.yml": 0.67,
+    "dialogues_holdout5.yml": 0.60,
 }
 
 
