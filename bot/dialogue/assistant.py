@@ -32,6 +32,7 @@ from bot.dialogue.counter_finder import (
     act_from_start,
     parse_act,
     stated_act,
+    without_act_clause,
 )
 from bot.dialogue.replies import (
     Button,
@@ -678,9 +679,7 @@ _LOOK_UP = re.compile(
     r"dossier|score|date|loan|exemption)\b|\bdid i pass\b|\bam i (approved|exempt)\b",
     re.I,
 )
-_ACT_WORDS = re.compile(
-    r"\b(i'?m |i am )?(under|in) the (19|20)\d\d\s*(act|law|wet|system|rules)\b|\b(19|20)\d\d\b", re.I
-)
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
 _CORRECTS = re.compile(r"\b(i meant|i mean|not the|actually|instead of|rather)\b", re.I)
@@ -751,7 +750,7 @@ def task_part(text: str) -> str:
 def without_act(text: str) -> str:
     """The task part of a message: "i'm under the 2013 wet, where do i ask for extra time?" → the year and
     the act say nothing about the task (and a year would pull towards "I started before 2013")."""
-    return _ACT_WORDS.sub(" ", text)
+    return _YEAR.sub(" ", without_act_clause(text))
 
 
 _MEANING = re.compile(

@@ -33,6 +33,11 @@ _ACT_CLAUSE = re.compile(
 )
 
 
+def without_act_clause(text: str) -> str:
+    """The message without the clause that states the act ("..., i'm on the 2021 act", "under the old law")."""
+    return _ACT_CLAUSE.sub(" ", text)
+
+
 # "my letter says my obligation started in november 2021": the start of the obligation decides the act
 _OBLIGATION_START = re.compile(
     r"\b(obligation|inburgeringsplicht|plicht|inburgering|integration( period| term)?|inburgeringstermijn)\b"
@@ -154,9 +159,9 @@ class NeedMatcher:
         direct = self.by_id(text)
         if direct:
             return NeedMatch(direct, 1.0)
-        without_act = _ACT_CLAUSE.sub(" ", text).strip(" ,.;")
-        if len(without_act.split()) >= 2:  # "who do i talk to about my route? i'm on the 2021 act"
-            text = without_act
+        task = without_act_clause(text).strip(" ,.;")
+        if len(task.split()) >= 2:  # "who do i talk to about my route? i'm on the 2021 act"
+            text = task
         sims = self._vectors @ self.embedder.encode_query(text)
         expansion = self.normalizer.expansion_text(self.normalizer.analyse(text))
         if expansion:  # "where do I ask for ontheffing" is also read as "(ontheffing: exemption, ...)"
