@@ -608,13 +608,12 @@ class AnswerSelector:
                 # a two-sentence unit is about the other act when either of its sentences is ("Under the 2021
                 # act ... Under the 2013 act ..."), unless that one says what does not exist under the user's
                 # act ("No, the broad intake belongs to the 2021 act.")
-                singles = self.singles[unit.passage][unit.position : unit.position + unit.span]
                 other_act = float(
                     any(
                         (read_under[unit.passage][unit.position + i] or _names_other_act(single, act))
                         and not _names_own_act(single, act)
                         and not (unit.span > 1 and _CONTRAST.search(single))
-                        for i, single in enumerate(self.sentences[sid].text for sid in singles)
+                        for i, single in enumerate(self._unit_sentences(sid))
                     )
                 )
             found = {t for t, others in synonyms.items() if t not in tokens and others & tokens}
@@ -647,12 +646,15 @@ class AnswerSelector:
         does (the answer leads with the rule, not with its neighbour)."""
         if not situations:
             return 0.0
-        unit = self.sentences[sid]
-        singles = self.singles[unit.passage][unit.position : unit.position + unit.span]
-        for i, single in enumerate(self.sentences[s].text for s in singles):
+        for i, single in enumerate(self._unit_sentences(sid)):
             if any(situation.search(single) for situation in situations):
                 return 1.0 if i == 0 else 0.5
         return 0.0
+
+    def _unit_sentences(self, sid: int) -> list[str]:
+        """The single sentences a unit is made of (one, or the two of a pair)."""
+        unit = self.sentences[sid]
+        return [self.sentences[s].text for s in self.singles[unit.passage][unit.position : unit.position + unit.span]]
 
     def _read_under_other_act(self, pid: int, act: str) -> list[bool]:
         """Per single sentence of the passage: is it about the other act than the user's? It is when it names only

@@ -91,16 +91,11 @@ class Retriever:
         # ... and in the other wordings a hub FAQ entry lists (`also_asked`): one row per wording
         hub_faq = {p.section: pid for pid, p in enumerate(index.passages) if p.kind == "hub_faq"}
         wordings = [(hub_faq[e.q], w) for e in kb.faq if e.q in hub_faq for w in e.also_asked]
-        self.faq_wordings: dict[int, list[tuple[str, np.ndarray]]] = {
-            pid: [(index.passages[pid].section, index.heading_vectors[pid])] for pid in faq_ids
-        }
         vectors = [index.heading_vectors[faq_ids]]
         if wordings:
-            extra = self.embedder.encode([w for _, w in wordings])
-            vectors.append(extra)
-            for (pid, wording), vector in zip(wordings, extra):
-                self.faq_wordings[pid].append((wording, vector))
+            vectors.append(self.embedder.encode([w for _, w in wordings]))
         self._faq_ids = np.array(faq_ids + [pid for pid, _ in wordings], dtype=np.int64)
+        self._faq_texts = [index.passages[pid].section for pid in faq_ids] + [w for _, w in wordings]
         self._faq_vectors = np.vstack(vectors).astype(np.float32)  # gathered once, not on every search
 
     # -- scoring -------------------------------------------------------------------
@@ -134,8 +129,12 @@ class Retriever:
 
     def faq_question_match(self, pid: int, qvec: np.ndarray) -> tuple[float, str]:
         """How close the user's question is to a FAQ passage's question, in its closest wording, and that wording."""
-        wordings = self.faq_wordings.get(pid) or [(self.index.passages[pid].section, self.index.heading_vectors[pid])]
-        return max(((float(vector @ qvec), wording) for wording, vector in wordings), key=lambda t: t[0])
+        rows = np.flatnonzero(self._faq_ids == pid)  # its own question first, then its other wordings
+        if not len(rows):
+            return float(self.index.heading_vectors[pid] @ qvec), self.index.passages[pid].section
+        scores = self._faq_vectors[rows] @ qvec
+        best = int(np.argmax(scores))
+        return float(scores[best]), self._faq_texts[int(rows[best])]
 
     @property
     def _vocab_set(self) -> set[str]:
